@@ -1,0 +1,69 @@
+# Developer / CI entry points for ctnet. CMake does the real work; this file only fixes the
+# build directories, compilers and order so that `make test` locally == CI (`.ci/run`).
+#
+#   make deps    install missing Debian packages (tools/install-deps.sh)
+#   make test    build + ctest with GCC (build/gcc), then Clang (build/clang)
+#   make demo    build and run examples/demo (GCC, Release)
+#   make bench   build and run benchmarks/ctnet_bench, then measure compile cost
+#   make clean   remove build/
+#
+# Override anything on the command line, e.g. `make test JOBS=8 GCC_CXX=g++-13`.
+
+.DEFAULT_GOAL := test
+
+BUILD_ROOT ?= build
+BUILD_TYPE ?= Release
+# The machines have 2 cores; more jobs would only add memory pressure for template-heavy TUs.
+JOBS ?= 2
+
+# Prefer the exact compiler versions the project is tested with, fall back to the default
+# ones. These are recursive (lazy) variables on purpose: they are expanded only in recipes,
+# i.e. after `deps` has had a chance to install the compilers.
+GCC_CXX ?= $(shell command -v g++-12 || command -v g++)
+CLANG_CXX ?= $(shell command -v clang++-14 || command -v clang++)
+
+GCC_DIR := $(BUILD_ROOT)/gcc
+CLANG_DIR := $(BUILD_ROOT)/clang
+
+# --no-tests=error: an empty test suite must fail CI instead of passing silently.
+CTEST_FLAGS ?= --output-on-failure -j$(JOBS) --no-tests=error
+
+# $(call configure,<build dir>,<c++ compiler>)
+# Fails early with a clear message if the compiler could not be found.
+define configure
+	@test -n "$(2)" || { echo "error: no C++ compiler found for $(1) (see tools/install-deps.sh)" >&2; exit 1; }
+	cmake -S . -B $(1) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DCMAKE_CXX_COMPILER=$(2)
+endef
+
+# $(call build_and_test,<build dir>,<c++ compiler>)
+# One command per recipe line, so make stops at the first failing step.
+define build_and_test
+	$(call configure,$(1),$(2))
+	cmake --build $(1) -j$(JOBS)
+	ctest --test-dir $(1) $(CTEST_FLAGS)
+endef
+
+.PHONY: deps test demo bench clean
+
+deps:
+	bash tools/install-deps.sh
+
+# GCC first, then Clang: both must pass; the first failure stops everything.
+test: deps
+	$(call build_and_test,$(GCC_DIR),$(GCC_CXX))
+	$(call build_and_test,$(CLANG_DIR),$(CLANG_CXX))
+
+demo: deps
+	$(call configure,$(GCC_DIR),$(GCC_CXX))
+	cmake --build $(GCC_DIR) --target demo -j$(JOBS)
+	$(GCC_DIR)/examples/demo
+
+# The Google Benchmark suite, then the compile-cost probe (README: "Compile cost").
+bench: deps
+	$(call configure,$(GCC_DIR),$(GCC_CXX))
+	cmake --build $(GCC_DIR) --target ctnet_bench -j$(JOBS)
+	$(GCC_DIR)/benchmarks/ctnet_bench
+	benchmarks/compile_cost.sh
+
+clean:
+	rm -rf $(BUILD_ROOT)

@@ -1,0 +1,96 @@
+// residual<Body, Shortcut>: y = relu(Body(x) + Shortcut(x)), the building block of the paper.
+// Shortcut is identity, zero_pad<...>, projection, or a policy (option_a/b/c) resolved per block.
+// In a summary or a weight file, the body's layers sit directly under the block's path (as in
+// torchvision: layer1.0.conv1) and the shortcut under "downsample" unless named<> otherwise.
+#pragma once
+#include <cstddef>
+#include <string>
+#include <type_traits>
+
+#include "../diagnostics.hpp"
+#include "../kernels/reference/shortcut.hpp"
+#include "named.hpp"
+#include "node.hpp"
+#include "sequential.hpp"
+#include "shortcut.hpp"
+
+namespace ctnet {
+
+template <class Body, class Shortcut = identity>
+struct residual {};
+
+namespace detail {
+template <class L>
+inline constexpr bool is_sequential = false;
+template <class... Ls>
+inline constexpr bool is_sequential<sequential<Ls...>> = true;
+}  // namespace detail
+
+template <class Body, class Shortcut, class In>
+struct bind<residual<Body, Shortcut>, In> {
+  using body = bind<unnamed_t<Body>, In>;
+  using shortcut_layer = resolve_shortcut_t<unnamed_t<Shortcut>, In, typename body::output>;
+  using shortcut = bind<shortcut_layer, In>;
+
+  // In a member class, so that clang reports one error (see diagnostics.hpp). At most one of
+  // the two assertions fails: the second speaks where no zero_pad or projection can fit.
+  struct check {
+    static constexpr bool reachable = shortcut_reaches_v<unnamed_t<Shortcut>, In, typename body::output>;
+    using in = diagnostic::as<diagnostic::input_shape, In>;
+    using body_out = diagnostic::as<diagnostic::body_shape, typename body::output>;
+    using shortcut_out = diagnostic::as<diagnostic::shortcut_shape, typename shortcut::output>;
+    static constexpr bool done = true;
+    static_assert(!reachable || std::is_same_v<typename body::output, typename shortcut::output> ||
+                      diagnostic::residual_shape_mismatch<body_out, shortcut_out>::value,
+                  "residual: body and shortcut shapes differ - use option_a or option_b (or a zero_pad or "
+                  "projection shortcut), or make the body keep its input's shape");
+    static_assert(reachable || diagnostic::shortcut_cannot_reach_body_shape<in, body_out>::value,
+                  "residual: no shortcut turns this input into the body's shape - zero_pad can only drop "
+                  "pixels by a whole stride and add channels, projection only stride; change the body");
+  };
+  static_assert(check::done);
+
+  using input = In;
+  using output = typename body::output;
+  static constexpr std::size_t shortcut_offset = body::storage;
+  static constexpr std::size_t params = body::params + shortcut::params;
+  static constexpr std::size_t storage = body::storage + shortcut::storage;
+  static constexpr std::size_t macs = body::macs + shortcut::macs;
+  // The body's output waits beside the shortcut's, which is written straight into y.
+  static constexpr std::size_t workspace =
+      output::size + (body::workspace > shortcut::workspace ? body::workspace : shortcut::workspace);
+
+  static void forward(const float* p, const float* x, float* y, float* ws, std::size_t n) {
+    float* const body_out = ws;
+    float* const scratch = ws + n * output::size;
+    body::forward(p, x, body_out, scratch, n);
+    shortcut::forward(p + shortcut_offset, x, y, scratch, n);
+    reference::add_relu(body_out, y, n * output::size);
+  }
+
+  template <class Visitor>
+  static void visit(Visitor& visitor, std::string_view path, std::size_t offset) {
+    body::visit(visitor, body_path(path), offset);
+    shortcut::visit(visitor, join_path(path, shortcut_name()), offset + shortcut_offset);
+    visitor(path, layer_record{"residual", "relu(body + " + shortcut_kind() + ")", extents_of<output>(),
+                               output::rank, 0, 0, offset, {}});
+  }
+
+ private:
+  static std::string body_path(std::string_view path) {
+    if constexpr (layer_name<Body>::given) return join_path(path, layer_name<Body>::value);
+    else if constexpr (detail::is_sequential<unnamed_t<Body>>) return std::string(path);
+    else return join_path(path, "body");
+  }
+  static std::string_view shortcut_name() {
+    if constexpr (layer_name<Shortcut>::given) return layer_name<Shortcut>::value;
+    else return "downsample";
+  }
+  static std::string shortcut_kind() {
+    if constexpr (std::is_same_v<shortcut_layer, identity>) return "identity";
+    else if constexpr (shortcut::params == 0) return "zero_pad";
+    else return "projection";
+  }
+};
+
+}  // namespace ctnet

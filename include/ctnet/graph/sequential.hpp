@@ -1,0 +1,106 @@
+// sequential<Layers...>: layers applied one after another, nested to any depth.
+// Shapes flow through a fold expression rather than recursion, so a sequence of hundreds of layers
+// costs no deeper instantiation than a short one, and an error names the offending layer directly.
+#pragma once
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <string>
+#include <type_traits>
+#include <utility>
+
+#include "named.hpp"
+#include "node.hpp"
+#include "type_list.hpp"
+
+namespace ctnet {
+
+template <class... Layers>
+struct sequential {};
+
+namespace detail {
+// The state of a shape fold: the shape so far and the input shape of every layer before it.
+template <class Current, class Inputs>
+struct flow {
+  using current = Current;
+  using inputs = Inputs;
+};
+template <class Current, class... Inputs, class Layer>
+auto operator>>(flow<Current, type_list<Inputs...>>, std::type_identity<Layer>)
+    -> flow<typename bind<unnamed_t<Layer>, Current>::output, type_list<Inputs..., Current>>;
+}  // namespace detail
+
+template <class... Layers, class In>
+struct bind<sequential<Layers...>, In> {
+ private:
+  // The fold is spelled here, not in an alias template, so that a layer's error is reported
+  // through one line fewer per sequential (g++: "required by substitution of ... flow_through").
+  using flow = decltype((detail::flow<In, type_list<>>{} >> ... >> std::type_identity<Layers>{}));
+  static constexpr std::size_t count = sizeof...(Layers);
+
+ public:
+  template <std::size_t I>
+  using child = bind<unnamed_t<type_at<I, type_list<Layers...>>>, type_at<I, typename flow::inputs>>;
+
+  using input = In;
+  using output = typename flow::current;
+
+ private:
+  template <class F>
+  static constexpr auto each_child(F f) {
+    return [&]<std::size_t... I>(std::index_sequence<I...>) { return f.template operator()<I...>(); }(
+               std::index_sequence_for<Layers...>{});
+  }
+  // Largest activation handed from one child to the next: the ping-pong buffers' size.
+  static constexpr std::size_t handover = each_child([]<std::size_t... I>() {
+    return std::max({std::size_t{0}, (I + 1 < count ? child<I>::output::size : 0)...});
+  });
+  static constexpr std::size_t buffers = count > 2 ? 2 : count - (count > 0);
+
+ public:
+  // Where each child's block starts, relative to this sequential's.
+  static constexpr std::array<std::size_t, count + 1> offsets = each_child([]<std::size_t... I>() {
+    std::array<std::size_t, count + 1> at{};
+    ((at[I + 1] = at[I] + child<I>::storage), ...);
+    return at;
+  });
+  static constexpr std::size_t params = each_child([]<std::size_t... I>() { return (std::size_t{0} + ... + child<I>::params); });
+  static constexpr std::size_t macs = each_child([]<std::size_t... I>() { return (std::size_t{0} + ... + child<I>::macs); });
+  static constexpr std::size_t storage = offsets[count];
+  static constexpr std::size_t workspace = buffers * handover + each_child([]<std::size_t... I>() {
+    return std::max({std::size_t{0}, child<I>::workspace...});
+  });
+
+  static void forward(const float* p, const float* x, float* y, float* ws, std::size_t n) {
+    if constexpr (count == 0) {
+      std::copy_n(x, n * input::size, y);
+    } else {
+      float* const ping_pong[2] = {ws, ws + n * handover};
+      float* const scratch = ws + buffers * n * handover;
+      each_child([&]<std::size_t... I>() {
+        (child<I>::forward(p + offsets[I], I == 0 ? x : ping_pong[(I + 1) % 2], I + 1 == count ? y : ping_pong[I % 2],
+                           scratch, n),
+         ...);
+        return 0;
+      });
+    }
+  }
+
+  template <class Visitor>
+  static void visit(Visitor& visitor, std::string_view path, std::size_t offset) {
+    each_child([&]<std::size_t... I>() {
+      (child<I>::visit(visitor, join_path(path, name_of<I>()), offset + offsets[I]), ...);
+      return 0;
+    });
+  }
+
+ private:
+  template <std::size_t I>
+  static std::string name_of() {
+    using naming = layer_name<type_at<I, type_list<Layers...>>>;
+    if constexpr (naming::given) return std::string(naming::value);
+    else return std::to_string(I);
+  }
+};
+
+}  // namespace ctnet

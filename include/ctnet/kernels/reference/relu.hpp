@@ -1,0 +1,11 @@
+// max(x, 0), elementwise.
+#pragma once
+#include <cstddef>
+
+namespace ctnet::reference {
+
+inline void relu(const float* x, float* y, std::size_t count) {
+  for (std::size_t i = 0; i < count; ++i) y[i] = x[i] > 0.0f ? x[i] : 0.0f;
+}
+
+}  // namespace ctnet::reference
