@@ -43,13 +43,17 @@ define build_and_test
 	ctest --test-dir $(1) $(CTEST_FLAGS)
 endef
 
-.PHONY: deps test demo bench clean
+.PHONY: deps test-deps test demo bench clean
 
 deps:
 	bash tools/install-deps.sh
 
+# The tests also compare against PyTorch (tests/interop), which needs Debian's torch.
+test-deps:
+	bash tools/install-deps.sh python3-torch python3-torchvision
+
 # GCC first, then Clang: both must pass; the first failure stops everything.
-test: deps
+test: test-deps
 	$(call build_and_test,$(GCC_DIR),$(GCC_CXX))
 	$(call build_and_test,$(CLANG_DIR),$(CLANG_CXX))
 

@@ -26,3 +26,6 @@
 #include "runtime/model.hpp"
 #include "runtime/summary.hpp"
 #include "runtime/tensors.hpp"
+
+#include "io/safetensors.hpp"
+#include "io/weights.hpp"

@@ -3,6 +3,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <filesystem>
 #include <span>
 #include <string>
 #include <string_view>
@@ -10,6 +11,7 @@
 
 #include "../error.hpp"
 #include "../graph/network.hpp"
+#include "../io/weights.hpp"
 #include "aligned_buffer.hpp"
 #include "initialize.hpp"
 #include "tensors.hpp"
@@ -56,6 +58,14 @@ class model {
     if (found.data() == nullptr) throw error("ctnet::model::tensor: no tensor named \"" + std::string(name) + "\"");
     return found;
   }
+
+  // Loads every parameter and BN statistic from a safetensors file, by PyTorch state_dict name;
+  // converts F16, BF16 and F64. On any problem throws ctnet::error and keeps the weights it had.
+  void load(const std::filesystem::path& path, const load_options& options = {}) {
+    load_weights<Net>(path, weights_.span(), options);
+  }
+  // Writes them as float32 safetensors; the file is replaced whole or not at all.
+  void save(const std::filesystem::path& path) const { save_weights<Net>(path, weights_.span()); }
 
   // Runs a batch of N samples, NCHW float32; N = in.size() / input_size. Batch norm uses its
   // running statistics (inference). Scratch memory grows only when a larger batch than before arrives.
