@@ -48,6 +48,7 @@ CTNET_DIAGNOSTIC(layer_needs_feature_map);
 CTNET_DIAGNOSTIC(linear_needs_flattened_input);
 CTNET_DIAGNOSTIC(cifar_depth_not_6n_plus_2);
 CTNET_DIAGNOSTIC(invalid_layer_arguments);
+CTNET_DIAGNOSTIC(duplicate_layer_name);
 #undef CTNET_DIAGNOSTIC
 
 // shape<E...> spelled as input_shape<E...>, body_shape<E...>, ... in a diagnostic.

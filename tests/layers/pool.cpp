@@ -2,7 +2,9 @@
 //   max_pool: padding never wins (it is -inf, not 0);
 //   avg_pool: padding counts as zeros in the divisor (count_include_pad=True): always / (K*K);
 //   output extent floor((H + 2P - K) / S) + 1.
+#include <cmath>
 #include <cstddef>
+#include <limits>
 #include <initializer_list>
 #include <span>
 #include <type_traits>
@@ -137,4 +139,16 @@ TEST_CASE("global_avg_pool on a non-square odd map", "[layers][pool]") {
   std::vector<float> y(2);
   gap::forward(nullptr, x.data(), y.data(), nullptr, 1);
   require_values(y, {7.0 / 3, -2.5 / 3});
+}
+
+TEST_CASE("max_pool: a NaN in the window gives NaN, wherever it stands", "[layers][pool]") {
+  using bound = ctnet::bind<ctnet::max_pool<2>, shape<1, 2, 4>>;
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  // Window 0 holds NaN first, window 1 holds it last, after a larger value.
+  const std::vector<float> x{nan, 1, 5, 2,  //
+                             0, -1, 3, nan};
+  std::vector<float> y(2);
+  bound::forward(nullptr, x.data(), y.data(), nullptr, 1);
+  CHECK(std::isnan(y[0]));
+  CHECK(std::isnan(y[1]));
 }

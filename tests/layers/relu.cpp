@@ -1,5 +1,7 @@
 // Numerical tests of include/ctnet/layers/relu.hpp: y = max(x, 0) elementwise, on any shape.
+#include <cmath>
 #include <cstddef>
+#include <limits>
 #include <initializer_list>
 #include <span>
 #include <type_traits>
@@ -53,4 +55,13 @@ TEST_CASE("relu: on a vector, and -0 gives zero", "[layers][relu]") {
   CHECK(y[1] == 0.0f);
   CHECK(y[2] == 1.0f);
   CHECK(y[3] == 0.125f);
+}
+
+TEST_CASE("relu: NaN passes through, as in PyTorch, instead of hiding as 0", "[layers][relu]") {
+  using bound = ctnet::bind<ctnet::relu, shape<2>>;
+  const std::vector<float> x{std::numeric_limits<float>::quiet_NaN(), -1};
+  std::vector<float> y(2);
+  bound::forward(nullptr, x.data(), y.data(), nullptr, 1);
+  CHECK(std::isnan(y[0]));
+  CHECK(y[1] == 0.0f);
 }

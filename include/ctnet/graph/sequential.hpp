@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "named.hpp"
+#include "../diagnostics.hpp"
 #include "node.hpp"
 #include "type_list.hpp"
 
@@ -70,6 +71,31 @@ struct bind<sequential<Layers...>, In> {
   static constexpr std::size_t workspace = buffers * handover + each_child([]<std::size_t... I>() {
     return std::max({std::size_t{0}, child<I>::workspace...});
   });
+
+  template <std::size_t I>
+  static constexpr std::string_view given_name() {
+    using naming = layer_name<type_at<I, type_list<Layers...>>>;
+    if constexpr (naming::given) return naming::value;
+    else return {};
+  }
+
+  // Two siblings with weights under one name would make their tensors' names ambiguous.
+  // (Stateless layers may share one: torchvision's blocks call each of their relus "relu".)
+  struct check {
+    static constexpr bool done = true;
+    static constexpr std::size_t duplicate = each_child([]<std::size_t... I>() {
+      const std::array<std::string_view, count> names{
+          (layer_name<type_at<I, type_list<Layers...>>>::given && child<I>::storage > 0 ? given_name<I>() : "")...};
+      for (std::size_t i = 0; i < count; ++i)
+        for (std::size_t j = i + 1; j < count; ++j)
+          if (!names[i].empty() && names[i] == names[j]) return j;
+      return std::size_t{0};
+    });
+    static_assert(duplicate == 0 ||
+                      diagnostic::duplicate_layer_name<type_at<duplicate, type_list<Layers..., void>>>::value,
+                  "sequential: two layers with weights have the same name - give each its own named<...>");
+  };
+  static_assert(check::done);
 
   static void forward(const float* p, const float* x, float* y, float* ws, std::size_t n) {
     if constexpr (count == 0) {

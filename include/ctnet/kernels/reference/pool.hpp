@@ -30,7 +30,7 @@ inline void pool2d(pooling kind, const window_geometry& g, const float* x, float
             if (ix < 0 || ix >= in_w) continue;
             const float v = plane[iy * in_w + ix];
             sum += v;
-            largest = v > largest ? v : largest;
+            largest = (v > largest || v != v) && largest == largest ? v : largest;  // NaN wins, as in PyTorch
           }
         }
         result[oy * g.out_width + ox] =

@@ -6,11 +6,11 @@
 
 namespace ctnet::reference {
 
-// y holds the shortcut on entry and the block's output on return.
+// y holds the shortcut on entry and the block's output on return. NaN propagates.
 inline void add_relu(const float* body, float* y, std::size_t count) {
   for (std::size_t i = 0; i < count; ++i) {
     const float sum = body[i] + y[i];
-    y[i] = sum > 0.0f ? sum : 0.0f;
+    y[i] = sum < 0.0f ? 0.0f : sum;
   }
 }
 
