@@ -12,27 +12,17 @@
 #include <catch2/catch.hpp>
 
 #include "ctnet/ctnet.hpp"
+#include "support.hpp"
 
 namespace {
+using ctnet::testing::require_values;
+using ctnet::testing::set;
 
 using ctnet::shape;
 using ctnet::channel_padding;
 using ctnet::spatial_reduction;
 
-void set(std::span<float> tensor, std::initializer_list<float> values) {
-  REQUIRE(tensor.size() == values.size());
-  std::copy(values.begin(), values.end(), tensor.begin());
-}
 
-void require_values(std::span<const float> got, std::initializer_list<double> want) {
-  REQUIRE(got.size() == want.size());
-  std::size_t i = 0;
-  for (const double w : want) {
-    INFO("element " << i);
-    CHECK(got[i] == Approx(w).epsilon(1e-6));
-    ++i;
-  }
-}
 
 template <class Model>
 void zero_all_weights(Model& m) {

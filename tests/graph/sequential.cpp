@@ -15,25 +15,15 @@
 #include <catch2/catch.hpp>
 
 #include "ctnet/ctnet.hpp"
+#include "support.hpp"
 
 namespace {
+using ctnet::testing::require_values;
+using ctnet::testing::set;
 
 using ctnet::shape;
 
-void set(std::span<float> tensor, std::initializer_list<float> values) {
-  REQUIRE(tensor.size() == values.size());
-  std::copy(values.begin(), values.end(), tensor.begin());
-}
 
-void require_values(std::span<const float> got, std::initializer_list<double> want) {
-  REQUIRE(got.size() == want.size());
-  std::size_t i = 0;
-  for (const double w : want) {
-    INFO("element " << i);
-    CHECK(got[i] == Approx(w).epsilon(1e-6));
-    ++i;
-  }
-}
 
 // Name and offset (floats from the buffer's start) of every tensor, in buffer order.
 template <class Net>

@@ -12,28 +12,15 @@
 #include <catch2/catch.hpp>
 
 #include "ctnet/ctnet.hpp"
+#include "support.hpp"
 
 namespace {
+using ctnet::testing::require_values;
+using ctnet::testing::set;
 
 using ctnet::shape;
 
-void set(std::span<float> tensor, std::span<const float> values) {
-  REQUIRE(tensor.size() == values.size());
-  std::copy(values.begin(), values.end(), tensor.begin());
-}
-void set(std::span<float> tensor, std::initializer_list<float> values) {
-  set(tensor, std::span<const float>(values.begin(), values.size()));
-}
 
-void require_values(std::span<const float> got, std::initializer_list<double> want) {
-  REQUIRE(got.size() == want.size());
-  std::size_t i = 0;
-  for (const double w : want) {
-    INFO("element " << i);
-    CHECK(got[i] == Approx(w).epsilon(1e-6));
-    ++i;
-  }
-}
 
 // x = [[1 2 3]
 //      [4 5 6]
@@ -226,7 +213,9 @@ TEST_CASE("conv2d: the second sample of a batch is computed from its own input",
 
   // The bound layer directly, with a batch of 2 and its weights at offset 0.
   using conv = ctnet::bind<ctnet::conv2d<1, 3, 2, 1>, shape<1, 3, 3>>;
-  STATIC_REQUIRE(conv::workspace == 0);
+  // Its workspace is the fast kernel's im2col patches (C·K·K rows × OH·OW columns); the
+  // reference kernel needs none, so it gets a null pointer.
+  STATIC_REQUIRE(conv::workspace == 1 * 3 * 3 * 2 * 2);
   std::vector<float> params(conv::storage, 0.0f);
   std::copy(asymmetric_3x3.begin(), asymmetric_3x3.end(), params.begin() + conv::tensors[0].offset);
   std::vector<float> direct(8, 1e9f);

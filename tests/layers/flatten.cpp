@@ -10,15 +10,13 @@
 #include <catch2/catch.hpp>
 
 #include "ctnet/ctnet.hpp"
+#include "support.hpp"
 
 namespace {
+using ctnet::testing::set;
 
 using ctnet::shape;
 
-void set(std::span<float> tensor, std::initializer_list<float> values) {
-  REQUIRE(tensor.size() == values.size());
-  std::copy(values.begin(), values.end(), tensor.begin());
-}
 
 }  // namespace
 

@@ -13,20 +13,13 @@
 #include <catch2/catch.hpp>
 
 #include "ctnet/ctnet.hpp"
+#include "support.hpp"
 
 namespace {
+using ctnet::testing::require_values;
 
 using ctnet::shape;
 
-void require_values(std::span<const float> got, std::initializer_list<double> want) {
-  REQUIRE(got.size() == want.size());
-  std::size_t i = 0;
-  for (const double w : want) {
-    INFO("element " << i);
-    CHECK(got[i] == Approx(w).epsilon(1e-6));
-    ++i;
-  }
-}
 
 // A 5x5 plane with x[i][j] = 5i + j + offset, times sign.
 std::vector<float> ramp_5x5(float sign, float offset) {

@@ -3,6 +3,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "support.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <vector>
@@ -10,12 +12,7 @@
 namespace {
 using namespace ctnet;
 
-std::vector<float> random_images(std::size_t floats, std::uint64_t seed) {
-  random_stream random(seed);
-  std::vector<float> x(floats);
-  for (float& v : x) v = static_cast<float>(random.normal());
-  return x;
-}
+std::vector<float> random_images(std::size_t floats, std::uint64_t seed) { return testing::random_values(floats, seed); }
 
 // BN statistics as after training, so that normalisation does real work.
 template <network_type Net>

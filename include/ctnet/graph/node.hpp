@@ -6,9 +6,15 @@
 //   storage       floats the layer occupies in the model's flat buffer (parameters, BN statistics)
 //   macs          multiply-accumulates per sample (conv and linear only, as the paper counts)
 //   workspace     scratch floats per sample a forward pass needs besides its input and output
-//   forward(p, x, y, ws, n)   runs a batch of n samples, reading its weights at p
+//   forward(p, x, y, ws, n)   runs a batch of n samples with the reference kernels (the oracle),
+//                             reading its weights at p, in PyTorch's layout
+//   packed_floats()           floats of the execution layout: the weights as the fast kernels
+//                             read them (packed panels for a conv; PyTorch's layout elsewhere)
+//   pack(p, packed)           derives the execution layout from the PyTorch one
+//   run<Arch>(packed, x, y, ws, n)   runs a batch with the fast kernels for Arch
 //   visit(v, path, offset)    reports each layer, with its path and buffer offset, to a visitor
 #pragma once
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <span>
@@ -103,9 +109,17 @@ inline std::string join_path(std::string_view parent, std::string_view child) {
 }
 
 // What every layer with its own tensors has in common; Derived supplies kind, detail(), output,
-// tensors, macs and forward().
+// tensors, storage, macs and forward(). A layer with a fast kernel hides packed_floats, pack and
+// run with its own; the others run their reference kernel on an unchanged copy of their weights.
 template <class Derived>
 struct leaf_node {
+  static constexpr std::size_t packed_floats() { return Derived::storage; }
+  static void pack(const float* params, float* packed) { std::copy_n(params, Derived::storage, packed); }
+  template <class Arch>
+  static void run(const float* packed, const float* x, float* y, float* ws, std::size_t n) {
+    Derived::forward(packed, x, y, ws, n);
+  }
+
   template <class Visitor>
   static void visit(Visitor& visitor, std::string_view path, std::size_t offset) {
     using output = typename Derived::output;

@@ -60,12 +60,27 @@ struct bind<residual<Body, Shortcut>, In> {
   static constexpr std::size_t workspace =
       output::size + (body::workspace > shortcut::workspace ? body::workspace : shortcut::workspace);
 
+  static constexpr std::size_t packed_shortcut_offset = body::packed_floats();
+  static constexpr std::size_t packed_floats() { return body::packed_floats() + shortcut::packed_floats(); }
+
   static void forward(const float* p, const float* x, float* y, float* ws, std::size_t n) {
     float* const body_out = ws;
     float* const scratch = ws + n * output::size;
     body::forward(p, x, body_out, scratch, n);
     shortcut::forward(p + shortcut_offset, x, y, scratch, n);
     reference::add_relu(body_out, y, n * output::size);
+  }
+  template <class Arch>
+  static void run(const float* packed, const float* x, float* y, float* ws, std::size_t n) {
+    float* const body_out = ws;
+    float* const scratch = ws + n * output::size;
+    body::template run<Arch>(packed, x, body_out, scratch, n);
+    shortcut::template run<Arch>(packed + packed_shortcut_offset, x, y, scratch, n);
+    reference::add_relu(body_out, y, n * output::size);
+  }
+  static void pack(const float* p, float* packed) {
+    body::pack(p, packed);
+    shortcut::pack(p + shortcut_offset, packed + packed_shortcut_offset);
   }
 
   template <class Visitor>

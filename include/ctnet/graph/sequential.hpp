@@ -97,19 +97,30 @@ struct bind<sequential<Layers...>, In> {
   };
   static_assert(check::done);
 
+  // The execution layout's blocks, laid out as `offsets` lays out the PyTorch one.
+  static constexpr std::array<std::size_t, count + 1> packed_offsets = each_child([]<std::size_t... I>() {
+    std::array<std::size_t, count + 1> at{};
+    ((at[I + 1] = at[I] + child<I>::packed_floats()), ...);
+    return at;
+  });
+  static constexpr std::size_t packed_floats() { return packed_offsets[count]; }
+
   static void forward(const float* p, const float* x, float* y, float* ws, std::size_t n) {
-    if constexpr (count == 0) {
-      std::copy_n(x, n * input::size, y);
-    } else {
-      float* const ping_pong[2] = {ws, ws + n * handover};
-      float* const scratch = ws + buffers * n * handover;
-      each_child([&]<std::size_t... I>() {
-        (child<I>::forward(p + offsets[I], I == 0 ? x : ping_pong[(I + 1) % 2], I + 1 == count ? y : ping_pong[I % 2],
-                           scratch, n),
-         ...);
-        return 0;
-      });
-    }
+    chain(x, y, ws, n, [&]<std::size_t I>(const float* in, float* out, float* scratch) {
+      child<I>::forward(p + offsets[I], in, out, scratch, n);
+    });
+  }
+  template <class Arch>
+  static void run(const float* packed, const float* x, float* y, float* ws, std::size_t n) {
+    chain(x, y, ws, n, [&]<std::size_t I>(const float* in, float* out, float* scratch) {
+      child<I>::template run<Arch>(packed + packed_offsets[I], in, out, scratch, n);
+    });
+  }
+  static void pack(const float* p, float* packed) {
+    each_child([&]<std::size_t... I>() {
+      (child<I>::pack(p + offsets[I], packed + packed_offsets[I]), ...);
+      return 0;
+    });
   }
 
   template <class Visitor>
@@ -121,6 +132,24 @@ struct bind<sequential<Layers...>, In> {
   }
 
  private:
+  // Runs step<I>(in, out, scratch) for each child in turn: the first reads x, the last writes y,
+  // and the ones between hand over through two ping-pong buffers at the start of ws.
+  template <class Step>
+  static void chain(const float* x, float* y, float* ws, std::size_t n, Step step) {
+    if constexpr (count == 0) {
+      std::copy_n(x, n * input::size, y);
+    } else {
+      float* const ping_pong[2] = {ws, ws + n * handover};
+      float* const scratch = ws + buffers * n * handover;
+      each_child([&]<std::size_t... I>() {
+        (step.template operator()<I>(I == 0 ? x : ping_pong[(I + 1) % 2], I + 1 == count ? y : ping_pong[I % 2],
+                                     scratch),
+         ...);
+        return 0;
+      });
+    }
+  }
+
   template <std::size_t I>
   static std::string name_of() {
     using naming = layer_name<type_at<I, type_list<Layers...>>>;

@@ -28,6 +28,12 @@ struct bind<identity, S> : stateless {
   static void forward(const float*, const float* x, float* y, float*, std::size_t n) {
     std::copy_n(x, n * S::size, y);
   }
+  static constexpr std::size_t packed_floats() { return 0; }
+  static void pack(const float*, float*) {}
+  template <class Arch>
+  static void run(const float*, const float* x, float* y, float*, std::size_t n) {
+    std::copy_n(x, n * S::size, y);
+  }
   template <class Visitor>
   static void visit(Visitor&, std::string_view, std::size_t) {}  // nothing to report: x passes through
 };

@@ -1,12 +1,15 @@
 // conv2d<OutChannels, Kernel, Stride = 1, Padding = Kernel / 2, Bias = false>: a square convolution.
 // ResNet's convolutions have no bias (a batch_norm follows each); conv2d_with_bias has one.
 #pragma once
+#include <algorithm>
 #include <cstddef>
 #include <string>
 
 #include "../diagnostics.hpp"
 #include "../graph/node.hpp"
 #include "../kernels/reference/conv2d.hpp"
+#include "../kernels/simd/arch.hpp"
+#include "../kernels/simd/conv2d.hpp"
 
 namespace ctnet {
 
@@ -47,8 +50,25 @@ struct bind<conv2d<O, K, S, P, Bias>, shape<C, H, W>> : leaf_node<bind<conv2d<O,
     }
   }();
   static constexpr std::size_t params = trainable_count(tensors), storage = storage_of(tensors);
-  static constexpr std::size_t macs = output::size * C * K * K, workspace = 0;
   static constexpr reference::window_geometry geometry{C, H, W, O, output::height, output::width, K, S, P};
+  static constexpr std::size_t macs = output::size * C * K * K;
+  static constexpr std::size_t workspace = simd::im2col_floats(geometry);  // the fast kernel's patches
+
+  // The execution layout: the weights packed for the matrix product, then the bias.
+  using fast = simd::conv2d<compiled_arch>;
+  static constexpr std::size_t packed_floats() {
+    return fast::packed_weight_floats(geometry) + (Bias ? round_up(O, tensor_alignment_floats) : 0);
+  }
+  static void pack(const float* p, float* packed) {
+    fast::pack(geometry, p, packed);
+    if constexpr (Bias) std::copy_n(p + tensors.back().offset, O, packed + fast::packed_weight_floats(geometry));
+  }
+  template <class Arch>
+  static void run(const float* packed, const float* x, float* y, float* ws, std::size_t n) {
+    simd::epilogue bias;
+    if constexpr (Bias) bias.bias = packed + fast::packed_weight_floats(geometry);
+    simd::conv2d<Arch>::run(geometry, packed, x, y, ws, n, bias);
+  }
 
   static std::string detail() {
     return std::to_string(K) + "x" + std::to_string(K) + (S > 1 ? " /" + std::to_string(S) : "") +

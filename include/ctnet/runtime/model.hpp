@@ -12,6 +12,7 @@
 #include "../error.hpp"
 #include "../graph/network.hpp"
 #include "../io/weights.hpp"
+#include "../kernels/simd/arch.hpp"
 #include "aligned_buffer.hpp"
 #include "initialize.hpp"
 #include "tensors.hpp"
@@ -40,13 +41,21 @@ class model {
   static constexpr std::size_t input_size = input_shape::size;    // floats in one input sample
   static constexpr std::size_t output_size = output_shape::size;  // floats in one output sample
   static constexpr std::size_t buffer_size = graph::storage;      // floats of weights and statistics
+  static constexpr std::size_t packed_size = graph::packed_floats();  // floats of the execution layout
   static constexpr std::size_t workspace_per_sample = graph::workspace;
 
   // Weights drawn as torchvision initialises a ResNet, from `seed`: the same seed, the same model.
-  explicit model(std::uint64_t seed = 0) : weights_(buffer_size) { initialize<Net>(weights_.span(), seed); }
+  explicit model(std::uint64_t seed = 0) : weights_(buffer_size), packed_(packed_size) {
+    initialize<Net>(weights_.span(), seed);
+  }
 
-  // The whole buffer, in for_each_tensor<Net> order (padding between tensors is zero).
-  std::span<float> buffer() { return weights_.span(); }
+  // The whole buffer, in for_each_tensor<Net> order (padding between tensors is zero). Handing
+  // out writable weights means they may change: the kernels' packed copy is rebuilt before the
+  // next forward pass.
+  std::span<float> buffer() {
+    stale_ = true;
+    return weights_.span();
+  }
   std::span<const float> buffer() const { return weights_.span(); }
 
   // One tensor by its state_dict name, e.g. "layer1.0.conv1.weight".
@@ -56,6 +65,7 @@ class model {
       if (n == name) found = {weights_.data() + offset, t.count()};
     });
     if (found.data() == nullptr) throw error("ctnet::model::tensor: no tensor named \"" + std::string(name) + "\"");
+    stale_ = true;
     return found;
   }
 
@@ -63,13 +73,33 @@ class model {
   // converts F16, BF16 and F64. On any problem throws ctnet::error and keeps the weights it had.
   void load(const std::filesystem::path& path, const load_options& options = {}) {
     load_weights<Net>(path, weights_.span(), options);
+    stale_ = true;
   }
   // Writes them as float32 safetensors; the file is replaced whole or not at all.
   void save(const std::filesystem::path& path) const { save_weights<Net>(path, weights_.span()); }
 
   // Runs a batch of N samples, NCHW float32; N = in.size() / input_size. Batch norm uses its
-  // running statistics (inference). Scratch memory grows only when a larger batch than before arrives.
+  // running statistics (inference). The kernels are the SIMD ones for the architecture this
+  // translation unit was compiled for, or the scalar reference ones if CTNET_ARCH=reference
+  // (see active_arch()). Scratch memory grows only when a larger batch than before arrives.
   void forward(std::span<const float> in, std::span<float> out) {
+    if (active_kernels() == kernel_family::reference) return forward_reference(in, out);
+    const std::size_t batch = checked_batch(in, out);
+    if (batch == 0) return;
+    prepare(batch);
+    graph::template run<compiled_arch>(packed_.data(), in.data(), out.data(), workspace_.data(), batch);
+  }
+
+  // The same with the scalar reference kernels: the oracle every fast kernel is tested against.
+  void forward_reference(std::span<const float> in, std::span<float> out) {
+    const std::size_t batch = checked_batch(in, out);
+    if (batch == 0) return;
+    reserve_workspace(batch);
+    graph::forward(weights_.data(), in.data(), out.data(), workspace_.data(), batch);
+  }
+
+ private:
+  std::size_t checked_batch(std::span<const float> in, std::span<float> out) const {
     if (in.size() % input_size != 0)
       throw error("ctnet::model::forward: the input has " + std::to_string(in.size()) +
                   " floats, which is not a whole number of samples of " + std::to_string(input_size) + " (" +
@@ -79,14 +109,23 @@ class model {
       throw error("ctnet::model::forward: the output has " + std::to_string(out.size()) + " floats, but a batch of " +
                   std::to_string(batch) + " needs " + std::to_string(batch) + " x " + std::to_string(output_size) +
                   " (" + detail::describe_shape<output_shape>() + ") = " + std::to_string(batch * output_size));
-    if (batch == 0) return;
-    if (workspace_.size() < batch * workspace_per_sample) workspace_.resize(batch * workspace_per_sample);
-    graph::forward(weights_.data(), in.data(), out.data(), workspace_.data(), batch);
+    return batch;
+  }
+  void prepare(std::size_t batch) {
+    if (stale_) {
+      graph::pack(weights_.data(), packed_.data());
+      stale_ = false;
+    }
+    reserve_workspace(batch);
+  }
+  void reserve_workspace(std::size_t batch) {
+    if (workspace_.size() < batch * workspace_per_sample) workspace_ = aligned_buffer(batch * workspace_per_sample);
   }
 
- private:
   aligned_buffer weights_;
-  std::vector<float> workspace_;
+  aligned_buffer packed_;   // the weights as the fast kernels read them, derived by graph::pack
+  bool stale_ = true;       // whether weights_ may have changed since packed_ was derived
+  aligned_buffer workspace_;  // activations between layers and kernels' scratch, for the largest batch yet
 };
 
 }  // namespace ctnet

@@ -1,0 +1,313 @@
+// Single-precision matrix multiply C = A·B (+ bias, + residual, relu), the kernel under ctnet's
+// convolutions and linear layers: a 1×1 stride-1 convolution in NCHW is C[O][HW] = W[O][C] · X[C][HW],
+// other convolutions become one after im2col, and a linear layer is one with N = batch.
+//
+// gemm<Arch> uses generic xsimd operations only (loads, stores, broadcast, fma, compare and select),
+// so it instantiates for any architecture whose batch<float, Arch> exists in the translation unit:
+// sse2, avx2, fma3<avx2>, avx512f, neon64, ... Each instantiation belongs in a TU compiled for its
+// architecture (with xsimd 8.1, batch<float, avx2> cannot even be named without -mavx2).
+//
+// Blocking (BLIS's, with A packed once at model load instead of on every call):
+//   for each K block of at most kc_max rows
+//     for each M block of at most mc_max rows           (A's mc × kc block stays in L2)
+//       for each micro-panel of nr = nv vectors of columns of [n_begin, n_end)
+//         copy B's kc × nr block into a scratch on the stack (L1), zero-padding a column tail
+//         for each panel of mr rows of the M block: the micro-kernel, mr × nv accumulators in
+//           registers, one broadcast of A and nv loads of B per k
+// Between K blocks the partial sums go through C (a float store and load is exact); the epilogue is
+// applied once, after the last K block. While the micro-kernel runs it prefetches the next panel of A
+// and (in an M block's first panel) the next micro-panel of B: B's rows are ldb apart, so the hardware
+// prefetchers do not see that stream. Measured on the ResNet-50 shapes in benchmarks/gemm.cpp.
+//
+// Bit-identical however [0, N) is split: every output element, wherever its column falls (full tile,
+// column tail, one vector or several), goes through the same lane-wise operations in the same order:
+// fma over k = 0, 1, ..., K-1 starting from +0, then + bias, + residual, relu. The K and M blocking
+// depend on M and K only, and column tails run a micro-kernel on zero-padded copies, never a scalar
+// loop (whose std::fma or a·b + c could round differently). This relies on xsimd::fma rounding once
+// in every micro-kernel: true where it is an FMA instruction (fma3<...>, fma4, neon, neon64), and
+// where xsimd writes it as x·y + z (sse2 to avx2 without fma3, and avx512f in xsimd 8.1) when the
+// compiler has nothing to contract it into (flags without FMA) or always contracts it (avx512f with
+// g++ 12 and clang 14). Not so for a baseline kernel in a TU whose flags enable FMA, e.g. gemm<sse2>
+// with -march=native: g++ 12 then contracts per loop by heuristics that differ between tile widths.
+// Instantiate each architecture in a TU compiled for it, as the dispatch pattern does.
+#pragma once
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <cstring>
+#include <type_traits>
+#include <utility>
+
+#include <xsimd/xsimd.hpp>
+
+namespace ctnet::simd {
+
+// Applied to each finished output element, in this order: + bias[row], + residual[row][col], relu.
+struct epilogue {
+  const float* bias = nullptr;      // one per output row (channel); may be null
+  const float* residual = nullptr;  // residual[row * ld_residual + col], not overlapping C; may be null
+  std::size_t ld_residual = 0;
+  bool relu = false;  // max(·, 0); NaN stays NaN
+};
+
+// Register and cache blocking per architecture, measured on Zen 3-class AVX2 (and AVX-512):
+// - sixteen vector registers (SSE, AVX2, 32-bit NEON): 6 × 2 accumulators + 2 B vectors + 1 broadcast
+//   = 15 registers (4 × 3 and 5 × 2 measured 25% and 5% slower);
+// - thirty-two (AVX-512, AArch64 NEON): 8 × 3 = 24 accumulators + 3 + 1 (14 × 2, 12 × 2, 6 × 4 were
+//   2-8% slower on AVX-512).
+// kc_max bounds the packed B micro-panel (kc × nr floats: 16 KiB for AVX2, 24 KiB for AVX-512) so it
+// stays in L1 next to a streaming A panel; 192-512 measured within noise for AVX2, 84-256 for AVX-512.
+// mc_max bounds A's block (mc × kc floats) to about 256 KiB, half of Zen 3's L2.
+template <class Arch>
+struct gemm_tiling {
+  static constexpr std::size_t lanes = xsimd::batch<float, Arch>::size;
+  static constexpr bool many_registers =
+      std::is_base_of_v<xsimd::avx512f, Arch> || std::is_base_of_v<xsimd::neon64, Arch>;
+  static constexpr std::size_t mr = many_registers ? 8 : 6;
+  static constexpr std::size_t nv = many_registers ? 3 : 2;
+  static constexpr std::size_t nr = nv * lanes;
+  static constexpr std::size_t kc_max = nr >= 32 ? 128 : 256;
+  static constexpr std::size_t mc_max = std::max<std::size_t>(mr, 65536 / kc_max / mr * mr);
+};
+
+namespace detail {
+// f(integral_constant<0>), ..., f(integral_constant<N-1>): unrolled whatever the optimisation level,
+// so tiles of batches are indexed by constants and can live in registers.
+template <std::size_t N, class F>
+inline void unroll(F&& f) {
+  [&]<std::size_t... I>(std::index_sequence<I...>) {
+    (f(std::integral_constant<std::size_t, I>{}), ...);
+  }(std::make_index_sequence<N>{});
+}
+
+// A hint only: a no-op where the compiler has no portable prefetch.
+inline void prefetch(const float* p) {
+#if defined(__GNUC__) || defined(__clang__)
+  __builtin_prefetch(p, 0, 2);
+#else
+  (void)p;
+#endif
+}
+}  // namespace detail
+
+template <class Arch>
+struct gemm {
+  using batch = xsimd::batch<float, Arch>;
+  using tiling = gemm_tiling<Arch>;
+  static constexpr std::size_t lanes = batch::size;
+  static constexpr std::size_t mr = tiling::mr;  // rows of A per packed panel and per micro-kernel
+  static constexpr std::size_t nv = tiling::nv;  // vectors of columns per micro-kernel
+  static constexpr std::size_t nr = tiling::nr;  // columns per micro-kernel
+  static_assert(lanes == tiling::lanes && mr >= 1 && nv >= 1);
+
+  // Packed A: ⌈M / mr⌉ panels, each K steps of mr floats (column k of the panel's rows; rows past M
+  // are zero): element (i, k) sits at [(i / mr) · mr · K + k · mr + i % mr]. Any alignment will do.
+  static constexpr std::size_t packed_size(std::size_t m, std::size_t k) { return (m + mr - 1) / mr * mr * k; }
+
+  static void pack_a(const float* a, std::size_t lda, std::size_t m, std::size_t k, float* packed) {
+    for (std::size_t i0 = 0; i0 < m; i0 += mr) {
+      const std::size_t rows = std::min(mr, m - i0);
+      float* panel = packed + i0 * k;
+      for (std::size_t kk = 0; kk < k; ++kk) {
+        for (std::size_t r = 0; r < rows; ++r) panel[kk * mr + r] = a[(i0 + r) * lda + kk];
+        for (std::size_t r = rows; r < mr; ++r) panel[kk * mr + r] = 0.0f;
+      }
+    }
+  }
+
+  // C[0, M)[n_begin, n_end) = A·B, then the epilogue; B is K × N row-major (ldb), C is M × N (ldc).
+  // Columns outside [n_begin, n_end) of B, C and the residual are neither read nor written, so threads
+  // may share C. C holds partial sums between K blocks: the residual must not overlap it.
+  static void multiply(std::size_t m, std::size_t k, const float* packed_a, const float* b, std::size_t ldb,
+                       float* c, std::size_t ldc, std::size_t n_begin, std::size_t n_end, const epilogue& e = {}) {
+    if (m == 0 || n_begin >= n_end) return;
+    // Equal K blocks (576 → 3 × 192 rather than 256 + 256 + 64); K = 0 is one empty block.
+    const std::size_t k_blocks = std::max<std::size_t>(1, (k + tiling::kc_max - 1) / tiling::kc_max);
+    const std::size_t kc_step = (k + k_blocks - 1) / k_blocks;
+    const std::size_t panels = (m + mr - 1) / mr;
+    const std::size_t max_panels = tiling::mc_max / mr;
+    const std::size_t m_blocks = (panels + max_panels - 1) / max_panels;
+    const std::size_t panel_step = (panels + m_blocks - 1) / m_blocks;
+
+    // On the stack rather than thread_local: as fast when the data are 64-byte aligned, and measured
+    // up to 12% faster with misaligned data, where some thread_local placements were slow.
+    alignas(64) float b_panel[tiling::kc_max * nr];
+
+    for (std::size_t k0 = 0;; k0 += kc_step) {
+      const std::size_t kc = std::min(kc_step, k - k0);
+      const bool first = k0 == 0, last = k0 + kc == k;
+      for (std::size_t p0 = 0; p0 < panels; p0 += panel_step) {
+        const std::size_t p1 = std::min(panels, p0 + panel_step);
+        for (std::size_t j = n_begin; j < n_end; j += nr) {
+          const std::size_t cols = std::min(nr, n_end - j);
+          if (kc > 0) pack_b(b + k0 * ldb + j, ldb, kc, cols, b_panel);
+          for (std::size_t p = p0; p < p1; ++p) {
+            const std::size_t i0 = p * mr;
+            tile_args t{kc,
+                        packed_a + i0 * k + k0 * mr,
+                        b_panel,
+                        c + i0 * ldc + j,
+                        ldc,
+                        cols,
+                        !first,
+                        last && e.bias ? e.bias + i0 : nullptr,
+                        last && e.residual ? e.residual + i0 * e.ld_residual + j : nullptr,
+                        e.ld_residual,
+                        last && e.relu,
+                        p + 1 < panels ? packed_a + (i0 + mr) * k + k0 * mr : packed_a + i0 * k + k0 * mr,
+                        b_panel,
+                        nr,
+                        nr - 1};
+            if (p == p0 && n_end - j > nr) {
+              t.next_b = b + k0 * ldb + j + nr;
+              t.next_b_ld = ldb;
+              t.next_b_last = std::min(nr, n_end - j - nr) - 1;
+            }
+            const std::size_t rows = std::min(mr, m - i0);
+            if (rows == mr && cols == nr)
+              tile<mr, nv>(t);
+            else
+              tiles[rows - 1][(cols + lanes - 1) / lanes - 1](t);
+          }
+        }
+      }
+      if (last) break;
+    }
+  }
+
+ private:
+  struct tile_args {
+    std::size_t kc;
+    const float* a;  // packed panel at k0: mr floats per k
+    const float* b;  // packed micro-panel: nr floats per k
+    float* c;        // top-left element of the tile
+    std::size_t ldc;
+    std::size_t cols;        // valid columns: (vecs - 1) · lanes < cols ≤ vecs · lanes for tile<rows, vecs>
+    bool accumulate;         // start from C (a later K block) rather than from +0
+    const float* bias;       // last K block only: at the tile's first row, or null
+    const float* residual;   // last K block only: at the tile's top-left element, or null
+    std::size_t ld_residual;
+    bool relu;               // last K block only
+    // Prefetched while computing, a row per k: kc rows of mr floats, the next panel of A (or this
+    // one); kc rows next_b_ld apart of next_b_last + 1 floats, the next micro-panel of B for an M
+    // block's first panel, the packed one (already in L1) for the others.
+    const float* next_a;
+    const float* next_b;
+    std::size_t next_b_ld;
+    std::size_t next_b_last;
+  };
+
+  // B[0, kc)[0, cols) → rows of nr floats, zero past cols.
+  [[gnu::flatten]] static void pack_b(const float* b, std::size_t ldb, std::size_t kc, std::size_t cols, float* out) {
+    if (cols == nr) {
+      for (std::size_t kk = 0; kk < kc; ++kk, out += nr) {
+        const float* row = b + kk * ldb;
+        detail::unroll<nv>([&](auto v) { batch::load_unaligned(row + v * lanes).store_aligned(out + v * lanes); });
+      }
+    } else {
+      for (std::size_t kk = 0; kk < kc; ++kk, out += nr) {
+        std::memcpy(out, b + kk * ldb, cols * sizeof(float));
+        std::fill(out + cols, out + nr, 0.0f);
+      }
+    }
+  }
+
+  // The first n ≤ lanes floats at p, zero past them (a partial column vector of C or of the residual).
+  static batch load_partial(const float* p, std::size_t n) {
+    alignas(64) std::array<float, lanes> buffer{};
+    std::memcpy(buffer.data(), p, n * sizeof(float));
+    return batch::load_aligned(buffer.data());
+  }
+  static void store_partial(const batch& x, float* p, std::size_t n) {
+    alignas(64) std::array<float, lanes> buffer;
+    x.store_aligned(buffer.data());
+    std::memcpy(p, buffer.data(), n * sizeof(float));
+  }
+
+  // Rows × Vecs vectors of C; only rows [0, Rows) and columns [0, cols) of C and the residual are
+  // touched. A column tail gets the fewest vectors that cover it: computing it as a full nv-vector
+  // tile instead cost 5% (AVX2) and 15% (AVX-512) at N = 196, 38% with AVX-512 at N = 49.
+  // flatten: every unroll lambda must be inlined for acc to live in registers, and g++ 12 stops
+  // inlining them in the 8 × 3 AVX-512 kernel otherwise (measured 5× slower).
+  template <std::size_t Rows, std::size_t Vecs>
+  [[gnu::flatten]] static void tile(const tile_args& t) {
+    // Valid columns in the last vector: lanes for a full tile, fewer for a column tail.
+    const std::size_t tail = t.cols - (Vecs - 1) * lanes;
+    const auto load = [&](const float* row, auto v) {
+      if (v + 1 < Vecs || tail == lanes) return batch::load_unaligned(row + v * lanes);
+      return load_partial(row + v * lanes, tail);
+    };
+
+    std::array<std::array<batch, Vecs>, Rows> acc;
+    if (t.accumulate) {
+      detail::unroll<Rows>([&](auto r) {
+        const float* row = t.c + r * t.ldc;
+        detail::unroll<Vecs>([&](auto v) { acc[r][v] = load(row, v); });
+      });
+    } else {
+      detail::unroll<Rows>([&](auto r) { detail::unroll<Vecs>([&](auto v) { acc[r][v] = batch(0.0f); }); });
+    }
+
+    const float* a = t.a;
+    const float* b = t.b;
+    for (std::size_t kk = 0; kk < t.kc; ++kk) {
+      detail::prefetch(t.next_a + kk * mr);
+      // Each cache line of a row of the next B micro-panel: offsets 0, 16, 32, ... and the last float.
+      const float* next_b = t.next_b + kk * t.next_b_ld;
+      detail::unroll<(nr + 15) / 16>([&](auto l) { detail::prefetch(next_b + std::min(l * 16, t.next_b_last)); });
+      detail::prefetch(next_b + t.next_b_last);
+
+      std::array<batch, Vecs> bv;
+      detail::unroll<Vecs>([&](auto v) { bv[v] = batch::load_aligned(b + v * lanes); });
+      detail::unroll<Rows>([&](auto r) {
+        const batch av(a[r]);
+        detail::unroll<Vecs>([&](auto v) { acc[r][v] = xsimd::fma(av, bv[v], acc[r][v]); });
+      });
+      a += mr;
+      b += nr;
+    }
+
+    if (t.bias) {
+      detail::unroll<Rows>([&](auto r) {
+        const batch bias(t.bias[r]);
+        detail::unroll<Vecs>([&](auto v) { acc[r][v] = acc[r][v] + bias; });
+      });
+    }
+    if (t.residual) {
+      detail::unroll<Rows>([&](auto r) {
+        const float* row = t.residual + r * t.ld_residual;
+        detail::unroll<Vecs>([&](auto v) { acc[r][v] = acc[r][v] + load(row, v); });
+      });
+    }
+    if (t.relu) {
+      // x < 0 ? 0 : x, so NaN stays NaN (its comparison is false) on every architecture. xsimd::max
+      // returns its second operand for NaN on x86 but NaN on NEON, and g++ 12 warns (a false
+      // -Wmaybe-uninitialized inside _mm512_max_ps) on its AVX-512 form.
+      const batch zero(0.0f);
+      detail::unroll<Rows>([&](auto r) {
+        detail::unroll<Vecs>([&](auto v) { acc[r][v] = xsimd::select(acc[r][v] < zero, zero, acc[r][v]); });
+      });
+    }
+
+    detail::unroll<Rows>([&](auto r) {
+      float* row = t.c + r * t.ldc;
+      detail::unroll<Vecs>([&](auto v) {
+        if (v + 1 < Vecs || tail == lanes)
+          acc[r][v].store_unaligned(row + v * lanes);
+        else
+          store_partial(acc[r][v], row + v * lanes, tail);
+      });
+    });
+  }
+
+  using tile_fn = void (*)(const tile_args&);
+  // tiles[rows - 1][vecs - 1]: the micro-kernel for a panel's last rows or a micro-panel's last columns.
+  static constexpr auto tiles = []<std::size_t... R>(std::index_sequence<R...>) {
+    return std::array<std::array<tile_fn, nv>, mr>{[]<std::size_t Row, std::size_t... V>(
+        std::integral_constant<std::size_t, Row>, std::index_sequence<V...>) {
+      return std::array<tile_fn, nv>{&tile<Row + 1, V + 1>...};
+    }(std::integral_constant<std::size_t, R>{}, std::make_index_sequence<nv>{})...};
+  }(std::make_index_sequence<mr>{});
+};
+
+}  // namespace ctnet::simd

@@ -1,0 +1,100 @@
+// The fast convolution (packed weights × im2col patches) against the reference oracle, on odd
+// shapes: channels that are no multiple of the SIMD width, odd H and W, strides, padding, bias,
+// batches of 1 and 3.
+#include <ctnet/ctnet.hpp>
+
+#include <catch2/catch.hpp>
+
+#include "support.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+namespace {
+using namespace ctnet;
+
+using testing::random_values;
+
+// Largest error relative to the largest reference value (at least 1).
+double relative_error(const std::vector<float>& fast, const std::vector<float>& reference) {
+  double worst = 0, scale = 1;
+  for (float r : reference) scale = std::max(scale, static_cast<double>(std::abs(r)));
+  for (std::size_t i = 0; i < fast.size(); ++i)
+    worst = std::max(worst, std::abs(static_cast<double>(fast[i]) - reference[i]));
+  return worst / scale;
+}
+
+template <network_type Net>
+double fast_vs_reference(std::size_t batch, std::uint64_t seed) {
+  model<Net> m(seed);
+  // Non-trivial BN statistics and biases, so that every parameter matters.
+  random_stream random(seed + 1);
+  for_each_tensor<Net>([&](const std::string& name, const tensor_spec& t, std::size_t offset) {
+    if (t.init == initial_value::he_normal) return;
+    for (std::size_t i = 0; i < t.count(); ++i)
+      m.buffer()[offset + i] = name.ends_with("var") ? static_cast<float>(random.uniform(0.5, 2.0))
+                                                     : static_cast<float>(random.normal() * 0.3 + (name.ends_with("weight") ? 1 : 0));
+  });
+  const auto x = random_values(batch * model<Net>::input_size, seed + 2);
+  std::vector<float> fast(batch * model<Net>::output_size), reference(fast.size());
+  m.forward(x, fast);
+  m.forward_reference(x, reference);
+  return relative_error(fast, reference);
+}
+
+template <std::size_t C, std::size_t H, std::size_t W, class Conv>
+using one_conv = network<shape<C, H, W>, Conv>;
+}  // namespace
+
+TEST_CASE("fast conv2d matches the reference on odd shapes", "[kernels][simd][conv2d]") {
+  INFO("kernels: " << active_arch());
+  for (std::size_t batch : {1, 3}) {
+    INFO("batch " << batch);
+    CHECK(fast_vs_reference<one_conv<3, 7, 5, conv2d<5, 3>>>(batch, 1) <= 1e-5);               // 3×3 /1 pad 1
+    CHECK(fast_vs_reference<one_conv<5, 9, 9, conv2d<7, 3, 2>>>(batch, 2) <= 1e-5);            // 3×3 /2
+    CHECK(fast_vs_reference<one_conv<6, 8, 10, conv2d<9, 3, 2>>>(batch, 3) <= 1e-5);           // even input, /2
+    CHECK(fast_vs_reference<one_conv<13, 5, 7, conv2d<9, 1, 1, 0>>>(batch, 4) <= 1e-5);        // 1×1, read directly
+    CHECK(fast_vs_reference<one_conv<6, 7, 7, conv2d<10, 1, 2, 0>>>(batch, 5) <= 1e-5);        // 1×1 /2
+    CHECK(fast_vs_reference<one_conv<3, 15, 13, conv2d<8, 7, 2, 3>>>(batch, 6) <= 1e-5);       // 7×7 /2 (stem)
+    CHECK(fast_vs_reference<one_conv<4, 6, 6, conv2d<3, 5, 1, 0>>>(batch, 7) <= 1e-5);         // 5×5, no padding
+    CHECK(fast_vs_reference<one_conv<2, 3, 3, conv2d<17, 3, 1, 2>>>(batch, 8) <= 1e-5);        // padding > output
+    CHECK(fast_vs_reference<one_conv<7, 5, 6, conv2d_with_bias<11, 3, 1, 1>>>(batch, 9) <= 1e-5);
+    CHECK(fast_vs_reference<one_conv<1, 1, 1, conv2d_with_bias<1, 1, 1, 0>>>(batch, 10) <= 1e-5);
+  }
+}
+
+TEST_CASE("whole models run by the fast kernels agree with the reference", "[kernels][simd][models]") {
+  // Long reductions (up to 4608 terms) in float: the tolerance the issue allows for them.
+  CHECK(fast_vs_reference<models::cifar_resnet<20>>(3, 11) <= 1e-4);
+  CHECK(fast_vs_reference<models::cifar_resnet<20, option_b>>(1, 12) <= 1e-4);
+  CHECK(fast_vs_reference<models::resnet18>(1, 13) <= 1e-4);
+  CHECK(fast_vs_reference<models::resnet50>(1, 14) <= 1e-4);
+}
+
+TEST_CASE("results are identical for any number of threads", "[kernels][simd][threads]") {
+  model<models::cifar_resnet<20>> m(21);
+  const auto x = random_values(2 * 3072, 22);
+  std::vector<std::vector<float>> results;
+  for (std::size_t threads : {1, 2, 3, 5}) {
+    set_num_threads(threads);
+    REQUIRE(num_threads() == threads);
+    results.emplace_back(20);
+    m.forward(x, results.back());
+  }
+  set_num_threads(2);
+  for (const auto& r : results) REQUIRE(r == results.front());
+  REQUIRE_THROWS_AS(set_num_threads(0), ctnet::error);
+}
+
+TEST_CASE("changing weights through tensor() reaches the fast kernels", "[kernels][simd]") {
+  model<one_conv<2, 4, 4, conv2d<3, 3>>> m(1);
+  const auto x = random_values(32, 2);
+  std::vector<float> before(48), after(48), reference(48);
+  m.forward(x, before);
+  for (float& w : m.tensor("0.weight")) w *= 2;
+  m.forward(x, after);
+  m.forward_reference(x, reference);
+  REQUIRE(relative_error(after, reference) <= 1e-5);
+  REQUIRE(std::abs(after[0] - 2 * before[0]) <= 1e-5f * (1 + std::abs(after[0])));
+}
