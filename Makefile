@@ -65,7 +65,8 @@ demo: deps
 # The Google Benchmark suite, then the compile-cost probe (README: "Compile cost").
 bench: deps
 	$(call configure,$(GCC_DIR),$(GCC_CXX))
-	cmake --build $(GCC_DIR) --target ctnet_bench -j$(JOBS)
+	cmake --build $(GCC_DIR) --target ctnet_bench ctnet_gemm_bench -j$(JOBS)
+	$(GCC_DIR)/benchmarks/ctnet_gemm_bench --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
 	$(GCC_DIR)/benchmarks/ctnet_bench
 	benchmarks/compile_cost.sh
 

@@ -69,6 +69,10 @@ class model {
     return found;
   }
 
+  // Says that weights were written through a span obtained before the last forward pass, so the
+  // kernels' packed copy must be rebuilt. (Calling buffer() or tensor() again does the same.)
+  void weights_changed() { stale_ = true; }
+
   // Loads every parameter and BN statistic from a safetensors file, by PyTorch state_dict name;
   // converts F16, BF16 and F64. On any problem throws ctnet::error and keeps the weights it had.
   void load(const std::filesystem::path& path, const load_options& options = {}) {

@@ -97,4 +97,12 @@ TEST_CASE("changing weights through tensor() reaches the fast kernels", "[kernel
   m.forward_reference(x, reference);
   REQUIRE(relative_error(after, reference) <= 1e-5);
   REQUIRE(std::abs(after[0] - 2 * before[0]) <= 1e-5f * (1 + std::abs(after[0])));
+
+  // A span kept across a forward pass: weights_changed() says it was written through.
+  const auto kept = m.tensor("0.weight");
+  m.forward(x, after);
+  for (float& w : kept) w = 0;
+  m.weights_changed();
+  m.forward(x, after);
+  REQUIRE(std::all_of(after.begin(), after.end(), [](float v) { return v == 0.0f; }));
 }

@@ -40,8 +40,18 @@ struct problem {
   std::vector<float> a, b, bias, residual, c;
 
   problem(std::size_t m_, std::size_t k_, std::size_t n_, unsigned seed = 1)
-      : m(m_), k(k_), n(n_), lda(k_ + 3), ldb(n_ + 5), ldc(n_ + 2), ld_residual(n_ + 1),
-        a(m_ * lda), b(k_ * ldb), bias(m_), residual(m_ * ld_residual), c(m_ * ldc, sentinel) {
+      : m(m_),
+        k(k_),
+        n(n_),
+        lda(k_ + 3),
+        ldb(n_ + 5),
+        ldc(n_ + 2),
+        ld_residual(n_ + 1),
+        a(m_ * lda),
+        b(k_ * ldb),
+        bias(m_),
+        residual(m_ * ld_residual),
+        c(m_ * ldc, sentinel) {
     std::mt19937 random(seed);
     std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
     for (auto* values : {&a, &b, &bias, &residual})
@@ -109,9 +119,9 @@ void check(const problem& p, const reference& want, const ctnet::simd::epilogue&
       if (scale > 0) worst = std::max(worst, error / scale);
     }
   }
-  INFO("M=" << p.m << " K=" << p.k << " N=" << p.n << " columns [" << n_begin << ", " << n_end << ") bias="
-            << (e.bias != nullptr) << " residual=" << (e.residual != nullptr) << " relu=" << e.relu
-            << "; worst relative error " << worst);
+  INFO("M=" << p.m << " K=" << p.k << " N=" << p.n << " columns [" << n_begin << ", " << n_end
+            << ") bias=" << (e.bias != nullptr) << " residual=" << (e.residual != nullptr)
+            << " relu=" << e.relu << "; worst relative error " << worst);
   CHECK(wrong == 0);
   CHECK(overwritten == 0);
 }
@@ -138,8 +148,8 @@ TEMPLATE_LIST_TEST_CASE("simd::gemm matches a double-precision loop on odd shape
   }
 }
 
-TEMPLATE_LIST_TEST_CASE("simd::gemm blocks M and K, and writes only the columns asked for", "[kernels][simd][gemm]",
-                        tested_archs) {
+TEMPLATE_LIST_TEST_CASE("simd::gemm blocks M and K, and writes only the columns asked for",
+                        "[kernels][simd][gemm]", tested_archs) {
   using G = ctnet::simd::gemm<TestType>;
   INFO("arch " << TestType::name());
   // More rows than one M block and more depth than two K blocks hold, and a column tail.
@@ -159,13 +169,13 @@ TEMPLATE_LIST_TEST_CASE("simd::gemm blocks M and K, and writes only the columns 
   check(p, want, e, 5, 5);
 }
 
-TEMPLATE_LIST_TEST_CASE("simd::gemm gives bit-identical results however the columns are split", "[kernels][simd][gemm]",
-                        tested_archs) {
+TEMPLATE_LIST_TEST_CASE("simd::gemm gives bit-identical results however the columns are split",
+                        "[kernels][simd][gemm]", tested_archs) {
   using G = ctnet::simd::gemm<TestType>;
   INFO("arch " << TestType::name());
   for (const auto& [m, k, n] : {std::tuple<std::size_t, std::size_t, std::size_t>{13, 300, 100},
-                               {7, 17, 31},
-                               {G::mr + 1, 2 * G::tiling::kc_max + 1, 3 * G::nr + 5}}) {
+                                {7, 17, 31},
+                                {G::mr + 1, 2 * G::tiling::kc_max + 1, 3 * G::nr + 5}}) {
     problem p(m, k, n);
     const std::vector<float> packed = p.template packed<TestType>();
     for (int parts = 0; parts < 8; ++parts) {
@@ -174,11 +184,13 @@ TEMPLATE_LIST_TEST_CASE("simd::gemm gives bit-identical results however the colu
       p.template multiply<TestType>(packed, 0, n, e);
       const std::vector<float> whole = p.c;
       // Cuts at odd points: inside a vector, at a vector boundary, at a micro-panel boundary, ±1.
-      const std::vector<std::vector<std::size_t>> splits{
-          {0, 1, n},          {0, n - 1, n},
-          {0, 3, 10, 29, n},  {0, G::lanes, n},
-          {0, G::nr - 1, n},  {0, G::nr + 1, 2 * G::nr - 3, n},
-          {0, n / 2, n / 2 + 1, n}};
+      const std::vector<std::vector<std::size_t>> splits{{0, 1, n},
+                                                         {0, n - 1, n},
+                                                         {0, 3, 10, 29, n},
+                                                         {0, G::lanes, n},
+                                                         {0, G::nr - 1, n},
+                                                         {0, G::nr + 1, 2 * G::nr - 3, n},
+                                                         {0, n / 2, n / 2 + 1, n}};
       for (const auto& cuts : splits) {
         std::fill(p.c.begin(), p.c.end(), sentinel);
         // Back to front: no piece may depend on what another wrote.
@@ -195,8 +207,8 @@ TEMPLATE_LIST_TEST_CASE("simd::gemm relu propagates NaN", "[kernels][simd][gemm]
   INFO("arch " << TestType::name());
   const float nan = std::numeric_limits<float>::quiet_NaN();
   problem p(7, 5, 19);
-  p.b[2 * p.ldb + 4] = nan;      // column 4 of A·B is NaN
-  p.bias[3] = nan;               // so is row 3 after the bias
+  p.b[2 * p.ldb + 4] = nan;                  // column 4 of A·B is NaN
+  p.bias[3] = nan;                           // so is row 3 after the bias
   p.residual[5 * p.ld_residual + 11] = nan;  // and C[5][11] after the residual
   const std::vector<float> packed = p.template packed<TestType>();
   p.template multiply<TestType>(packed, 0, p.n, p.epilogue(true, true, true));

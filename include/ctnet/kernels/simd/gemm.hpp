@@ -23,12 +23,13 @@
 // column tail, one vector or several), goes through the same lane-wise operations in the same order:
 // fma over k = 0, 1, ..., K-1 starting from +0, then + bias, + residual, relu. The K and M blocking
 // depend on M and K only, and column tails run a micro-kernel on zero-padded copies, never a scalar
-// loop (whose std::fma or a·b + c could round differently). This relies on xsimd::fma rounding once
-// in every micro-kernel: true where it is an FMA instruction (fma3<...>, fma4, neon, neon64), and
-// where xsimd writes it as x·y + z (sse2 to avx2 without fma3, and avx512f in xsimd 8.1) when the
-// compiler has nothing to contract it into (flags without FMA) or always contracts it (avx512f with
-// g++ 12 and clang 14). Not so for a baseline kernel in a TU whose flags enable FMA, e.g. gemm<sse2>
-// with -march=native: g++ 12 then contracts per loop by heuristics that differ between tile widths.
+// loop (whose std::fma or a·b + c could round differently). This relies on xsimd::fma rounding the
+// same way in every micro-kernel: it does where it is an FMA instruction (fma3<...>, fma4, neon64,
+// neon with __ARM_FEATURE_FMA), and where xsimd writes it as x·y + z (sse2 to avx2 without fma3, and
+// avx512f in xsimd 8.1) when the compiler has no FMA to contract it into (flags without FMA), or
+// contracts it everywhere (clang, which contracts within an expression; g++ 12 for avx512f, as the
+// tests check). Not so for a baseline kernel in a TU whose flags enable FMA, e.g. gemm<sse2> with
+// -march=native under g++ 12: it contracts per loop by heuristics that differ between tile widths.
 // Instantiate each architecture in a TU compiled for it, as the dispatch pattern does.
 #pragma once
 #include <algorithm>
@@ -73,11 +74,13 @@ struct gemm_tiling {
 namespace detail {
 // f(integral_constant<0>), ..., f(integral_constant<N-1>): unrolled whatever the optimisation level,
 // so tiles of batches are indexed by constants and can live in registers.
+template <class F, std::size_t... I>
+inline void unroll_each(F& f, std::index_sequence<I...>) {
+  (f(std::integral_constant<std::size_t, I>{}), ...);
+}
 template <std::size_t N, class F>
 inline void unroll(F&& f) {
-  [&]<std::size_t... I>(std::index_sequence<I...>) {
-    (f(std::integral_constant<std::size_t, I>{}), ...);
-  }(std::make_index_sequence<N>{});
+  unroll_each(f, std::make_index_sequence<N>{});
 }
 
 // A hint only: a no-op where the compiler has no portable prefetch.
@@ -102,7 +105,9 @@ struct gemm {
 
   // Packed A: ⌈M / mr⌉ panels, each K steps of mr floats (column k of the panel's rows; rows past M
   // are zero): element (i, k) sits at [(i / mr) · mr · K + k · mr + i % mr]. Any alignment will do.
-  static constexpr std::size_t packed_size(std::size_t m, std::size_t k) { return (m + mr - 1) / mr * mr * k; }
+  static constexpr std::size_t packed_size(std::size_t m, std::size_t k) {
+    return (m + mr - 1) / mr * mr * k;
+  }
 
   static void pack_a(const float* a, std::size_t lda, std::size_t m, std::size_t k, float* packed) {
     for (std::size_t i0 = 0; i0 < m; i0 += mr) {
@@ -119,7 +124,8 @@ struct gemm {
   // Columns outside [n_begin, n_end) of B, C and the residual are neither read nor written, so threads
   // may share C. C holds partial sums between K blocks: the residual must not overlap it.
   static void multiply(std::size_t m, std::size_t k, const float* packed_a, const float* b, std::size_t ldb,
-                       float* c, std::size_t ldc, std::size_t n_begin, std::size_t n_end, const epilogue& e = {}) {
+                       float* c, std::size_t ldc, std::size_t n_begin, std::size_t n_end,
+                       const epilogue& e = {}) {
     if (m == 0 || n_begin >= n_end) return;
     // Equal K blocks (576 → 3 × 192 rather than 256 + 256 + 64); K = 0 is one empty block.
     const std::size_t k_blocks = std::max<std::size_t>(1, (k + tiling::kc_max - 1) / tiling::kc_max);
@@ -167,7 +173,7 @@ struct gemm {
             if (rows == mr && cols == nr)
               tile<mr, nv>(t);
             else
-              tiles[rows - 1][(cols + lanes - 1) / lanes - 1](t);
+              tile_for(rows, (cols + lanes - 1) / lanes)(t);
           }
         }
       }
@@ -182,12 +188,12 @@ struct gemm {
     const float* b;  // packed micro-panel: nr floats per k
     float* c;        // top-left element of the tile
     std::size_t ldc;
-    std::size_t cols;        // valid columns: (vecs - 1) · lanes < cols ≤ vecs · lanes for tile<rows, vecs>
-    bool accumulate;         // start from C (a later K block) rather than from +0
-    const float* bias;       // last K block only: at the tile's first row, or null
-    const float* residual;   // last K block only: at the tile's top-left element, or null
+    std::size_t cols;   // valid columns: (vecs - 1) · lanes < cols ≤ vecs · lanes for tile<rows, vecs>
+    bool accumulate;    // start from C (a later K block) rather than from +0
+    const float* bias;  // last K block only: at the tile's first row, or null
+    const float* residual;  // last K block only: at the tile's top-left element, or null
     std::size_t ld_residual;
-    bool relu;               // last K block only
+    bool relu;  // last K block only
     // Prefetched while computing, a row per k: kc rows of mr floats, the next panel of A (or this
     // one); kc rows next_b_ld apart of next_b_last + 1 floats, the next micro-panel of B for an M
     // block's first panel, the packed one (already in L1) for the others.
@@ -198,11 +204,13 @@ struct gemm {
   };
 
   // B[0, kc)[0, cols) → rows of nr floats, zero past cols.
-  [[gnu::flatten]] static void pack_b(const float* b, std::size_t ldb, std::size_t kc, std::size_t cols, float* out) {
+  [[gnu::flatten]] static void pack_b(const float* b, std::size_t ldb, std::size_t kc, std::size_t cols,
+                                      float* out) {
     if (cols == nr) {
       for (std::size_t kk = 0; kk < kc; ++kk, out += nr) {
         const float* row = b + kk * ldb;
-        detail::unroll<nv>([&](auto v) { batch::load_unaligned(row + v * lanes).store_aligned(out + v * lanes); });
+        detail::unroll<nv>(
+            [&](auto v) { batch::load_unaligned(row + v * lanes).store_aligned(out + v * lanes); });
       }
     } else {
       for (std::size_t kk = 0; kk < kc; ++kk, out += nr) {
@@ -254,7 +262,8 @@ struct gemm {
       detail::prefetch(t.next_a + kk * mr);
       // Each cache line of a row of the next B micro-panel: offsets 0, 16, 32, ... and the last float.
       const float* next_b = t.next_b + kk * t.next_b_ld;
-      detail::unroll<(nr + 15) / 16>([&](auto l) { detail::prefetch(next_b + std::min(l * 16, t.next_b_last)); });
+      detail::unroll<(nr + 15) / 16>(
+          [&](auto l) { detail::prefetch(next_b + std::min(l * 16, t.next_b_last)); });
       detail::prefetch(next_b + t.next_b_last);
 
       std::array<batch, Vecs> bv;
@@ -300,14 +309,20 @@ struct gemm {
     });
   }
 
+  // The micro-kernel for a panel's last rows or a micro-panel's last columns.
   using tile_fn = void (*)(const tile_args&);
-  // tiles[rows - 1][vecs - 1]: the micro-kernel for a panel's last rows or a micro-panel's last columns.
-  static constexpr auto tiles = []<std::size_t... R>(std::index_sequence<R...>) {
-    return std::array<std::array<tile_fn, nv>, mr>{[]<std::size_t Row, std::size_t... V>(
-        std::integral_constant<std::size_t, Row>, std::index_sequence<V...>) {
-      return std::array<tile_fn, nv>{&tile<Row + 1, V + 1>...};
-    }(std::integral_constant<std::size_t, R>{}, std::make_index_sequence<nv>{})...};
-  }(std::make_index_sequence<mr>{});
+  template <std::size_t Row, std::size_t... V>
+  static constexpr std::array<tile_fn, nv> tile_row(std::index_sequence<V...>) {
+    return {&tile<Row + 1, V + 1>...};
+  }
+  template <std::size_t... R>
+  static constexpr std::array<std::array<tile_fn, nv>, mr> tile_table(std::index_sequence<R...>) {
+    return {tile_row<R>(std::make_index_sequence<nv>{})...};
+  }
+  static tile_fn tile_for(std::size_t rows, std::size_t vecs) {
+    static constexpr auto table = tile_table(std::make_index_sequence<mr>{});
+    return table[rows - 1][vecs - 1];
+  }
 };
 
 }  // namespace ctnet::simd
