@@ -1,28 +1,54 @@
-// CTNET_ARCH: the compiled architecture or "reference"; anything else is an error naming the choices.
+// Choosing the architecture: the best compiled in that the CPU runs, or the one CTNET_ARCH names;
+// an unknown name, or one this CPU cannot run, is an error naming the choices.
 #include <ctnet/ctnet.hpp>
 
 #include <catch2/catch.hpp>
 
-#include <cstdlib>
 #include <string>
+#include <vector>
 
-TEST_CASE("CTNET_ARCH chooses the kernels, and an unknown name lists the choices", "[runtime][arch]") {
-  const char* before = std::getenv("CTNET_ARCH");
-  const std::string saved = before ? before : "";
+namespace {
+using ctnet::arch_info;
+using ctnet::detail::choose_arch;
 
-  ::setenv("CTNET_ARCH", "reference", 1);
-  CHECK(ctnet::detail::choose_kernels() == ctnet::kernel_family::reference);
-  ::setenv("CTNET_ARCH", ctnet::compiled_arch::name(), 1);
-  CHECK(ctnet::detail::choose_kernels() == ctnet::kernel_family::simd);
-  ::setenv("CTNET_ARCH", "avx1024", 1);
-  REQUIRE_THROWS_AS(ctnet::detail::choose_kernels(), ctnet::error);
-  REQUIRE_THROWS_WITH(ctnet::detail::choose_kernels(),
-                      Catch::Contains("avx1024") && Catch::Contains("reference") &&
-                          Catch::Contains(ctnet::compiled_arch::name()));
-  ::unsetenv("CTNET_ARCH");
-  CHECK(ctnet::detail::choose_kernels() == ctnet::kernel_family::simd);
+// Versions as xsimd orders them; only their order matters here.
+const std::vector<arch_info> compiled{{"avx512bw", 40}, {"fma3+avx2", 30}, {"sse2", 10}};
+}  // namespace
 
-  if (before) ::setenv("CTNET_ARCH", saved.c_str(), 1);
-  // Whatever was chosen at first use stays chosen, and is named.
-  CHECK((ctnet::active_arch() == "reference" || ctnet::active_arch() == ctnet::compiled_arch::name()));
+TEST_CASE("Without CTNET_ARCH the best architecture this CPU runs is chosen", "[runtime][arch]") {
+  CHECK(choose_arch(nullptr, compiled, 40) == "avx512bw");
+  CHECK(choose_arch("", compiled, 35) == "fma3+avx2");
+  CHECK(choose_arch(nullptr, compiled, 10) == "sse2");
+}
+
+TEST_CASE("CTNET_ARCH forces a compiled architecture, by xsimd's name or ctnet_add_kernels'", "[runtime][arch]") {
+  CHECK(choose_arch("sse2", compiled, 40) == "sse2");
+  CHECK(choose_arch("fma3+avx2", compiled, 40) == "fma3+avx2");
+  CHECK(choose_arch("avx2", compiled, 40) == "fma3+avx2");
+  CHECK(choose_arch("reference", compiled, 40) == "reference");
+}
+
+TEST_CASE("CTNET_ARCH naming an architecture the CPU lacks or the program lacks is an error", "[runtime][arch]") {
+  REQUIRE_THROWS_WITH(choose_arch("avx512bw", compiled, 30),
+                      Catch::Contains("cannot run") && Catch::Contains("\"fma3+avx2\", \"sse2\", \"reference\""));
+  REQUIRE_THROWS_AS(choose_arch("avx1024", compiled, 40), ctnet::error);
+  REQUIRE_THROWS_WITH(choose_arch("avx1024", compiled, 40),
+                      Catch::Contains("avx1024") && Catch::Contains("not compiled into this program") &&
+                          Catch::Contains("\"avx512bw\", \"fma3+avx2\", \"sse2\", \"reference\""));
+}
+
+TEST_CASE("This program's own architecture is compiled in and named", "[runtime][arch]") {
+  const auto archs = ctnet::detail::compiled_in();
+  REQUIRE(!archs.empty());
+  bool found = false;
+  for (std::size_t i = 0; i < archs.size(); ++i) {
+    found = found || archs[i].name == ctnet::compiled_arch::name();
+    if (i > 0) CHECK(archs[i - 1].version > archs[i].version);  // best first, each once
+  }
+  CHECK(found);
+  // Whatever was chosen at first use stays chosen, and is one of them or the oracle.
+  const std::string active(ctnet::active_arch());
+  bool known = active == "reference";
+  for (const auto& a : archs) known = known || a.name == active;
+  CHECK(known);
 }

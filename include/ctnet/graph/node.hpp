@@ -8,9 +8,9 @@
 //   workspace     scratch floats per sample a forward pass needs besides its input and output
 //   forward(p, x, y, ws, n)   runs a batch of n samples with the reference kernels (the oracle),
 //                             reading its weights at p, in PyTorch's layout
-//   packed_floats()           floats of the execution layout: the weights as the fast kernels
+//   packed_floats<Arch>()     floats of the execution layout: the weights as Arch's fast kernels
 //                             read them (packed panels for a conv; PyTorch's layout elsewhere)
-//   pack(p, packed)           derives the execution layout from the PyTorch one
+//   pack<Arch>(p, packed)     derives the execution layout from the PyTorch one
 //   run<Arch>(packed, x, y, ws, n)   runs a batch with the fast kernels for Arch
 //   visit(v, path, offset)    reports each layer, with its path and buffer offset, to a visitor
 #pragma once
@@ -113,7 +113,9 @@ inline std::string join_path(std::string_view parent, std::string_view child) {
 // run with its own; the others run their reference kernel on an unchanged copy of their weights.
 template <class Derived>
 struct leaf_node {
+  template <class Arch>
   static constexpr std::size_t packed_floats() { return Derived::storage; }
+  template <class Arch>
   static void pack(const float* params, float* packed) { std::copy_n(params, Derived::storage, packed); }
   template <class Arch>
   static void run(const float* packed, const float* x, float* y, float* ws, std::size_t n) {

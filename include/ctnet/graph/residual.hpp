@@ -60,27 +60,28 @@ struct bind<residual<Body, Shortcut>, In> {
   static constexpr std::size_t workspace =
       output::size + (body::workspace > shortcut::workspace ? body::workspace : shortcut::workspace);
 
-  static constexpr std::size_t packed_shortcut_offset = body::packed_floats();
-  static constexpr std::size_t packed_floats() { return body::packed_floats() + shortcut::packed_floats(); }
+  template <class Arch>
+  static constexpr std::size_t packed_floats() {
+    return body::template packed_floats<Arch>() + shortcut::template packed_floats<Arch>();
+  }
 
   static void forward(const float* p, const float* x, float* y, float* ws, std::size_t n) {
-    float* const body_out = ws;
-    float* const scratch = ws + n * output::size;
-    body::forward(p, x, body_out, scratch, n);
-    shortcut::forward(p + shortcut_offset, x, y, scratch, n);
-    reference::add_relu(body_out, y, n * output::size);
+    combine(x, y, ws, n, [&]<bool IsShortcut>(const float* in, float* out, float* scratch) {
+      using layer = std::conditional_t<IsShortcut, shortcut, body>;
+      layer::forward(p + (IsShortcut ? shortcut_offset : 0), in, out, scratch, n);
+    });
   }
   template <class Arch>
   static void run(const float* packed, const float* x, float* y, float* ws, std::size_t n) {
-    float* const body_out = ws;
-    float* const scratch = ws + n * output::size;
-    body::template run<Arch>(packed, x, body_out, scratch, n);
-    shortcut::template run<Arch>(packed + packed_shortcut_offset, x, y, scratch, n);
-    reference::add_relu(body_out, y, n * output::size);
+    combine(x, y, ws, n, [&]<bool IsShortcut>(const float* in, float* out, float* scratch) {
+      using layer = std::conditional_t<IsShortcut, shortcut, body>;
+      layer::template run<Arch>(packed + (IsShortcut ? body::template packed_floats<Arch>() : 0), in, out, scratch, n);
+    });
   }
+  template <class Arch>
   static void pack(const float* p, float* packed) {
-    body::pack(p, packed);
-    shortcut::pack(p + shortcut_offset, packed + packed_shortcut_offset);
+    body::template pack<Arch>(p, packed);
+    shortcut::template pack<Arch>(p + shortcut_offset, packed + body::template packed_floats<Arch>());
   }
 
   template <class Visitor>
@@ -92,6 +93,18 @@ struct bind<residual<Body, Shortcut>, In> {
   }
 
  private:
+  // The order both paths share: the body's output waits in the workspace beside the shortcut's,
+  // which is written straight into y, then y = relu(body + shortcut).
+  // apply.template operator()<IsShortcut>(in, out, scratch) runs one of the two paths.
+  template <class Apply>
+  static void combine(const float* x, float* y, float* ws, std::size_t n, Apply&& apply) {
+    float* const body_out = ws;
+    float* const scratch = ws + n * output::size;
+    apply.template operator()<false>(x, body_out, scratch);
+    apply.template operator()<true>(x, y, scratch);
+    reference::add_relu(body_out, y, n * output::size);
+  }
+
   static std::string body_path(std::string_view path) {
     if constexpr (layer_name<Body>::given) return join_path(path, layer_name<Body>::value);
     else if constexpr (detail::is_sequential<unnamed_t<Body>>) return std::string(path);

@@ -98,12 +98,14 @@ struct bind<sequential<Layers...>, In> {
   static_assert(check::done);
 
   // The execution layout's blocks, laid out as `offsets` lays out the PyTorch one.
+  template <class Arch>
   static constexpr std::array<std::size_t, count + 1> packed_offsets = each_child([]<std::size_t... I>() {
     std::array<std::size_t, count + 1> at{};
-    ((at[I + 1] = at[I] + child<I>::packed_floats()), ...);
+    ((at[I + 1] = at[I] + child<I>::template packed_floats<Arch>()), ...);
     return at;
   });
-  static constexpr std::size_t packed_floats() { return packed_offsets[count]; }
+  template <class Arch>
+  static constexpr std::size_t packed_floats() { return packed_offsets<Arch>[count]; }
 
   static void forward(const float* p, const float* x, float* y, float* ws, std::size_t n) {
     chain(x, y, ws, n, [&]<std::size_t I>(const float* in, float* out, float* scratch) {
@@ -113,12 +115,13 @@ struct bind<sequential<Layers...>, In> {
   template <class Arch>
   static void run(const float* packed, const float* x, float* y, float* ws, std::size_t n) {
     chain(x, y, ws, n, [&]<std::size_t I>(const float* in, float* out, float* scratch) {
-      child<I>::template run<Arch>(packed + packed_offsets[I], in, out, scratch, n);
+      child<I>::template run<Arch>(packed + packed_offsets<Arch>[I], in, out, scratch, n);
     });
   }
+  template <class Arch>
   static void pack(const float* p, float* packed) {
     each_child([&]<std::size_t... I>() {
-      (child<I>::pack(p + offsets[I], packed + packed_offsets[I]), ...);
+      (child<I>::template pack<Arch>(p + offsets[I], packed + packed_offsets<Arch>[I]), ...);
       return 0;
     });
   }

@@ -28,7 +28,9 @@ struct bind<identity, S> : stateless {
   static void forward(const float*, const float* x, float* y, float*, std::size_t n) {
     std::copy_n(x, n * S::size, y);
   }
+  template <class Arch>
   static constexpr std::size_t packed_floats() { return 0; }
+  template <class Arch>
   static void pack(const float*, float*) {}
   template <class Arch>
   static void run(const float*, const float* x, float* y, float*, std::size_t n) {

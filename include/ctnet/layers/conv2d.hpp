@@ -54,20 +54,23 @@ struct bind<conv2d<O, K, S, P, Bias>, shape<C, H, W>> : leaf_node<bind<conv2d<O,
   static constexpr std::size_t macs = output::size * C * K * K;
   static constexpr std::size_t workspace = simd::im2col_floats(geometry);  // the fast kernel's patches
 
-  // The execution layout: the weights packed for the matrix product, then the bias.
-  using fast = simd::conv2d<compiled_arch>;
+  // The execution layout: the weights packed for Arch's matrix product, then the bias.
+  template <class Arch>
   static constexpr std::size_t packed_floats() {
-    return fast::packed_weight_floats(geometry) + (Bias ? round_up(O, tensor_alignment_floats) : 0);
+    return simd::conv2d<Arch>::packed_weight_floats(geometry) + (Bias ? round_up(O, tensor_alignment_floats) : 0);
   }
+  template <class Arch>
   static void pack(const float* p, float* packed) {
+    using fast = simd::conv2d<Arch>;
     fast::pack(geometry, p, packed);
     if constexpr (Bias) std::copy_n(p + tensors.back().offset, O, packed + fast::packed_weight_floats(geometry));
   }
   template <class Arch>
   static void run(const float* packed, const float* x, float* y, float* ws, std::size_t n) {
+    using fast = simd::conv2d<Arch>;
     simd::epilogue bias;
     if constexpr (Bias) bias.bias = packed + fast::packed_weight_floats(geometry);
-    simd::conv2d<Arch>::run(geometry, packed, x, y, ws, n, bias);
+    fast::run(geometry, packed, x, y, ws, n, bias);
   }
 
   static std::string detail() {

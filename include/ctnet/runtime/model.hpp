@@ -15,6 +15,7 @@
 #include "../kernels/simd/arch.hpp"
 #include "aligned_buffer.hpp"
 #include "initialize.hpp"
+#include "kernel_set.hpp"
 #include "tensors.hpp"
 
 namespace ctnet {
@@ -41,11 +42,10 @@ class model {
   static constexpr std::size_t input_size = input_shape::size;    // floats in one input sample
   static constexpr std::size_t output_size = output_shape::size;  // floats in one output sample
   static constexpr std::size_t buffer_size = graph::storage;      // floats of weights and statistics
-  static constexpr std::size_t packed_size = graph::packed_floats();  // floats of the execution layout
   static constexpr std::size_t workspace_per_sample = graph::workspace;
 
   // Weights drawn as torchvision initialises a ResNet, from `seed`: the same seed, the same model.
-  explicit model(std::uint64_t seed = 0) : weights_(buffer_size), packed_(packed_size) {
+  explicit model(std::uint64_t seed = 0) : weights_(buffer_size) {
     initialize<Net>(weights_.span(), seed);
   }
 
@@ -83,15 +83,15 @@ class model {
   void save(const std::filesystem::path& path) const { save_weights<Net>(path, weights_.span()); }
 
   // Runs a batch of N samples, NCHW float32; N = in.size() / input_size. Batch norm uses its
-  // running statistics (inference). The kernels are the SIMD ones for the architecture this
-  // translation unit was compiled for, or the scalar reference ones if CTNET_ARCH=reference
-  // (see active_arch()). Scratch memory grows only when a larger batch than before arrives.
+  // running statistics (inference). The kernels are the SIMD ones of active_arch(): the best
+  // architecture compiled in that this CPU runs, or the one CTNET_ARCH names; the scalar reference
+  // ones if it says "reference". Scratch memory grows only when a larger batch than before arrives.
   void forward(std::span<const float> in, std::span<float> out) {
     if (active_kernels() == kernel_family::reference) return forward_reference(in, out);
     const std::size_t batch = checked_batch(in, out);
     if (batch == 0) return;
     prepare(batch);
-    graph::template run<compiled_arch>(packed_.data(), in.data(), out.data(), workspace_.data(), batch);
+    kernels_.run(packed_.data(), in.data(), out.data(), workspace_.data(), batch);
   }
 
   // The same with the scalar reference kernels: the oracle every fast kernel is tested against.
@@ -116,8 +116,12 @@ class model {
     return batch;
   }
   void prepare(std::size_t batch) {
+    if (!kernels_.run) {
+      kernels_ = kernels_for<Net>(active_arch());
+      packed_ = aligned_buffer(kernels_.packed_floats);
+    }
     if (stale_) {
-      graph::pack(weights_.data(), packed_.data());
+      kernels_.pack(weights_.data(), packed_.data());
       stale_ = false;
     }
     reserve_workspace(batch);
@@ -127,7 +131,8 @@ class model {
   }
 
   aligned_buffer weights_;
-  aligned_buffer packed_;   // the weights as the fast kernels read them, derived by graph::pack
+  kernel_set kernels_{};    // active_arch()'s kernels, chosen at the first forward pass
+  aligned_buffer packed_;   // the weights as those kernels read them, derived by kernels_.pack
   bool stale_ = true;       // whether weights_ may have changed since packed_ was derived
   aligned_buffer workspace_;  // activations between layers and kernels' scratch, for the largest batch yet
 };

@@ -1,0 +1,42 @@
+// Fast kernels against the reference oracle on a whole network: the measure every SIMD test uses.
+#pragma once
+#include <ctnet/ctnet.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "support.hpp"
+
+namespace ctnet::testing {
+
+// Largest error relative to the largest reference value (at least 1).
+inline double relative_error(const std::vector<float>& fast, const std::vector<float>& reference) {
+  double worst = 0, scale = 1;
+  for (float r : reference) scale = std::max(scale, static_cast<double>(std::abs(r)));
+  for (std::size_t i = 0; i < fast.size(); ++i)
+    worst = std::max(worst, std::abs(static_cast<double>(fast[i]) - reference[i]));
+  return worst / scale;
+}
+
+template <network_type Net>
+double fast_vs_reference(std::size_t batch, std::uint64_t seed) {
+  model<Net> m(seed);
+  // Non-trivial BN statistics and biases, so that every parameter matters.
+  random_stream random(seed + 1);
+  for_each_tensor<Net>([&](const std::string& name, const tensor_spec& t, std::size_t offset) {
+    if (t.init == initial_value::he_normal) return;
+    for (std::size_t i = 0; i < t.count(); ++i)
+      m.buffer()[offset + i] = name.ends_with("var") ? static_cast<float>(random.uniform(0.5, 2.0))
+                                                     : static_cast<float>(random.normal() * 0.3 + (name.ends_with("weight") ? 1 : 0));
+  });
+  const auto x = random_values(batch * model<Net>::input_size, seed + 2);
+  std::vector<float> fast(batch * model<Net>::output_size), reference(fast.size());
+  m.forward(x, fast);
+  m.forward_reference(x, reference);
+  return relative_error(fast, reference);
+}
+
+}  // namespace ctnet::testing

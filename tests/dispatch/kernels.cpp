@@ -1,0 +1,6 @@
+// The dispatch test's kernel translation unit: compiled once per architecture by ctnet_add_kernels.
+#include "networks.hpp"
+
+CTNET_INSTANTIATE_KERNELS(ctnet::testing::every_layer_net);
+CTNET_INSTANTIATE_KERNELS(ctnet::models::cifar_resnet<20>);
+CTNET_INSTANTIATE_KERNELS(ctnet::models::resnet18);
