@@ -23,6 +23,8 @@
 #include "models/cifar.hpp"
 #include "models/resnet.hpp"
 
+#include "fusion/fuse.hpp"
+
 #include "runtime/model.hpp"
 #include "runtime/summary.hpp"
 #include "runtime/tensors.hpp"

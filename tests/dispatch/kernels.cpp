@@ -3,4 +3,3 @@
 
 CTNET_INSTANTIATE_KERNELS(ctnet::testing::every_layer_net);
 CTNET_INSTANTIATE_KERNELS(ctnet::models::cifar_resnet<20>);
-CTNET_INSTANTIATE_KERNELS(ctnet::models::resnet18);

@@ -6,6 +6,7 @@
 //   storage       floats the layer occupies in the model's flat buffer (parameters, BN statistics)
 //   macs          multiply-accumulates per sample (conv and linear only, as the paper counts)
 //   workspace     scratch floats per sample a forward pass needs besides its input and output
+//   kernels       kernels a fast forward pass runs (passes over the activations)
 //   forward(p, x, y, ws, n)   runs a batch of n samples with the reference kernels (the oracle),
 //                             reading its weights at p, in PyTorch's layout
 //   packed_floats<Arch>()     floats of the execution layout: the weights as Arch's fast kernels
@@ -113,6 +114,7 @@ inline std::string join_path(std::string_view parent, std::string_view child) {
 // run with its own; the others run their reference kernel on an unchanged copy of their weights.
 template <class Derived>
 struct leaf_node {
+  static constexpr std::size_t kernels = 1;
   template <class Arch>
   static constexpr std::size_t packed_floats() { return Derived::storage; }
   template <class Arch>

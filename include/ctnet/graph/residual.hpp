@@ -56,6 +56,7 @@ struct bind<residual<Body, Shortcut>, In> {
   static constexpr std::size_t params = body::params + shortcut::params;
   static constexpr std::size_t storage = body::storage + shortcut::storage;
   static constexpr std::size_t macs = body::macs + shortcut::macs;
+  static constexpr std::size_t kernels = body::kernels + shortcut::kernels + 1;  // + the add and relu
   // The body's output waits beside the shortcut's, which is written straight into y.
   static constexpr std::size_t workspace =
       output::size + (body::workspace > shortcut::workspace ? body::workspace : shortcut::workspace);

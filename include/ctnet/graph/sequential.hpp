@@ -67,6 +67,8 @@ struct bind<sequential<Layers...>, In> {
   });
   static constexpr std::size_t params = each_child([]<std::size_t... I>() { return (std::size_t{0} + ... + child<I>::params); });
   static constexpr std::size_t macs = each_child([]<std::size_t... I>() { return (std::size_t{0} + ... + child<I>::macs); });
+  static constexpr std::size_t kernels =
+      each_child([]<std::size_t... I>() { return (std::size_t{0} + ... + child<I>::kernels); });
   static constexpr std::size_t storage = offsets[count];
   static constexpr std::size_t workspace = buffers * handover + each_child([]<std::size_t... I>() {
     return std::max({std::size_t{0}, child<I>::workspace...});

@@ -25,6 +25,7 @@ template <class S>
 struct bind<identity, S> : stateless {
   using input = S;
   using output = S;
+  static constexpr std::size_t kernels = 0;  // a residual reads x itself
   static void forward(const float*, const float* x, float* y, float*, std::size_t n) {
     std::copy_n(x, n * S::size, y);
   }

@@ -21,6 +21,7 @@
 #include <string_view>
 #include <type_traits>
 
+#include "../fusion/fuse.hpp"
 #include "../graph/network.hpp"
 #include "../kernels/simd/arch.hpp"
 
@@ -52,8 +53,10 @@ kernel_set instantiated_kernels() {
   return kernels_compiled_here<Net, Arch>();
 }
 
-#define CTNET_INSTANTIATE_KERNELS(...) \
-  template auto ::ctnet::instantiated_kernels<__VA_ARGS__, CTNET_KERNEL_ARCH>() -> ::ctnet::kernel_set
+// The network as forward() runs it (fused) and as forward_unfused() does.
+#define CTNET_INSTANTIATE_KERNELS(...)                                                                         \
+  template auto ::ctnet::instantiated_kernels<::ctnet::fuse_t<__VA_ARGS__>, CTNET_KERNEL_ARCH>()->::ctnet::kernel_set; \
+  template auto ::ctnet::instantiated_kernels<__VA_ARGS__, CTNET_KERNEL_ARCH>()->::ctnet::kernel_set
 #else
 template <network_type Net, class Arch>
 kernel_set instantiated_kernels();

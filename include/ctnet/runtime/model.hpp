@@ -1,6 +1,7 @@
 // model<Net>: a network with its weights, ready to run. Every parameter and BN running statistic
 // lives in one contiguous 64-byte-aligned float buffer, at offsets fixed by the network's type.
 #pragma once
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -10,12 +11,14 @@
 #include <vector>
 
 #include "../error.hpp"
+#include "../fusion/fuse.hpp"
 #include "../graph/network.hpp"
 #include "../io/weights.hpp"
 #include "../kernels/simd/arch.hpp"
 #include "aligned_buffer.hpp"
 #include "initialize.hpp"
 #include "kernel_set.hpp"
+#include "threads.hpp"
 #include "tensors.hpp"
 
 namespace ctnet {
@@ -36,24 +39,44 @@ class model {
  public:
   using network = Net;
   using graph = bound_t<Net>;
+  using fused_graph = bound_t<fuse_t<Net>>;  // what forward() runs (fusion/fuse.hpp)
   using input_shape = typename Net::input;
   using output_shape = typename graph::output;
+  static_assert(fused_graph::storage == graph::storage, "fuse_t must keep every weight where Net keeps it");
 
   static constexpr std::size_t input_size = input_shape::size;    // floats in one input sample
   static constexpr std::size_t output_size = output_shape::size;  // floats in one output sample
   static constexpr std::size_t buffer_size = graph::storage;      // floats of weights and statistics
-  static constexpr std::size_t workspace_per_sample = graph::workspace;
+  // The static memory plan: scratch floats per sample that a forward pass (fused, unfused or
+  // reference) needs besides its input and output. Activations hand over through two ping-pong
+  // buffers; a residual block keeps what its end still reads (the body's activation, and the
+  // shortcut's output unless that is x itself); kernels' scratch comes after.
+  static constexpr std::size_t workspace_per_sample = std::max(graph::workspace, fused_graph::workspace);
+  static constexpr std::size_t workspace_bytes(std::size_t batch = 1) {
+    return batch * workspace_per_sample * sizeof(float);
+  }
 
   // Weights drawn as torchvision initialises a ResNet, from `seed`: the same seed, the same model.
-  explicit model(std::uint64_t seed = 0) : weights_(buffer_size) {
+  // The kernels are chosen (see active_arch()), the weights packed for them and scratch memory
+  // reserved for batches of up to `max_batch`: from then on forward() allocates nothing, unless
+  // a larger batch arrives. (Throws ctnet::error if CTNET_ARCH names no usable kernels.)
+  explicit model(std::uint64_t seed = 0, std::size_t max_batch = 1) : weights_(buffer_size) {
     initialize<Net>(weights_.span(), seed);
+    reserve(max_batch);
+  }
+
+  // Scratch memory for batches of up to `batch`, and the fused kernels' packed weights, now.
+  void reserve(std::size_t batch) {
+    threads();  // the kernels' thread pool, started now rather than inside a forward pass
+    if (active_kernels() == kernel_family::simd) prepare<fuse_t<Net>>(fused_);
+    reserve_workspace(batch);
   }
 
   // The whole buffer, in for_each_tensor<Net> order (padding between tensors is zero). Handing
   // out writable weights means they may change: the kernels' packed copy is rebuilt before the
   // next forward pass.
   std::span<float> buffer() {
-    stale_ = true;
+    weights_changed();
     return weights_.span();
   }
   std::span<const float> buffer() const { return weights_.span(); }
@@ -65,44 +88,88 @@ class model {
       if (n == name) found = {weights_.data() + offset, t.count()};
     });
     if (found.data() == nullptr) throw error("ctnet::model::tensor: no tensor named \"" + std::string(name) + "\"");
-    stale_ = true;
+    weights_changed();
     return found;
   }
 
   // Says that weights were written through a span obtained before the last forward pass, so the
   // kernels' packed copy must be rebuilt. (Calling buffer() or tensor() again does the same.)
-  void weights_changed() { stale_ = true; }
+  void weights_changed() { fused_.stale = unfused_.stale = true; }
 
   // Loads every parameter and BN statistic from a safetensors file, by PyTorch state_dict name;
   // converts F16, BF16 and F64. On any problem throws ctnet::error and keeps the weights it had.
   void load(const std::filesystem::path& path, const load_options& options = {}) {
     load_weights<Net>(path, weights_.span(), options);
-    stale_ = true;
+    weights_changed();
   }
   // Writes them as float32 safetensors; the file is replaced whole or not at all.
   void save(const std::filesystem::path& path) const { save_weights<Net>(path, weights_.span()); }
 
   // Runs a batch of N samples, NCHW float32; N = in.size() / input_size. Batch norm uses its
-  // running statistics (inference). The kernels are the SIMD ones of active_arch(): the best
-  // architecture compiled in that this CPU runs, or the one CTNET_ARCH names; the scalar reference
-  // ones if it says "reference". Scratch memory grows only when a larger batch than before arrives.
+  // running statistics (inference). The network run is fuse_t<Net>, on the SIMD kernels of
+  // active_arch(): the best architecture compiled in that this CPU runs, or the one CTNET_ARCH
+  // names; the scalar reference kernels if it says "reference". Allocates nothing for batches up
+  // to the reserved size; a larger one grows the scratch memory.
   void forward(std::span<const float> in, std::span<float> out) {
-    if (active_kernels() == kernel_family::reference) return forward_reference(in, out);
     const std::size_t batch = checked_batch(in, out);
-    if (batch == 0) return;
-    prepare(batch);
-    kernels_.run(packed_.data(), in.data(), out.data(), workspace_.data(), batch);
+    reserve_workspace(batch);
+    forward(in, out, workspace_.span());
+  }
+  // The same in scratch memory the caller provides: at least workspace_bytes(N) bytes, as floats.
+  // Allocates nothing once the weights are packed (at construction, and after they change).
+  void forward(std::span<const float> in, std::span<float> out, std::span<float> workspace) {
+    if (active_kernels() == kernel_family::reference) return forward_reference(in, out, workspace);
+    run<fuse_t<Net>>(fused_, in, out, workspace);
   }
 
-  // The same with the scalar reference kernels: the oracle every fast kernel is tested against.
+  // The layers one by one, unfused, on the same SIMD kernels: what fusion saves is measured
+  // against this. Its packed weights are made, and kept, at its first call.
+  void forward_unfused(std::span<const float> in, std::span<float> out) {
+    reserve_workspace(checked_batch(in, out));
+    if (active_kernels() == kernel_family::reference) return forward_reference(in, out, workspace_.span());
+    run<Net>(unfused_, in, out, workspace_.span());
+  }
+
+  // The scalar reference kernels, layer by layer: the oracle every fast kernel is tested against.
   void forward_reference(std::span<const float> in, std::span<float> out) {
+    reserve_workspace(checked_batch(in, out));
+    forward_reference(in, out, workspace_.span());
+  }
+  void forward_reference(std::span<const float> in, std::span<float> out, std::span<float> workspace) {
     const std::size_t batch = checked_batch(in, out);
     if (batch == 0) return;
-    reserve_workspace(batch);
-    graph::forward(weights_.data(), in.data(), out.data(), workspace_.data(), batch);
+    check_workspace(workspace, batch);
+    graph::forward(weights_.data(), in.data(), out.data(), workspace.data(), batch);
   }
 
  private:
+  // One way of running the network: its kernels, and the weights packed for them.
+  struct execution {
+    kernel_set kernels{};   // active_arch()'s, chosen at first use
+    aligned_buffer packed;  // the weights as those kernels read them, derived by kernels.pack
+    bool stale = true;      // whether the weights may have changed since packed was derived
+  };
+
+  template <network_type Graph>
+  void prepare(execution& e) {
+    if (!e.kernels.run) {
+      e.kernels = kernels_for<Graph>(active_arch());
+      e.packed = aligned_buffer(e.kernels.packed_floats);
+    }
+    if (e.stale) {
+      e.kernels.pack(weights_.data(), e.packed.data());
+      e.stale = false;
+    }
+  }
+  template <network_type Graph>
+  void run(execution& e, std::span<const float> in, std::span<float> out, std::span<float> workspace) {
+    const std::size_t batch = checked_batch(in, out);
+    if (batch == 0) return;
+    check_workspace(workspace, batch);
+    prepare<Graph>(e);
+    e.kernels.run(e.packed.data(), in.data(), out.data(), workspace.data(), batch);
+  }
+
   std::size_t checked_batch(std::span<const float> in, std::span<float> out) const {
     if (in.size() % input_size != 0)
       throw error("ctnet::model::forward: the input has " + std::to_string(in.size()) +
@@ -115,25 +182,20 @@ class model {
                   " (" + detail::describe_shape<output_shape>() + ") = " + std::to_string(batch * output_size));
     return batch;
   }
-  void prepare(std::size_t batch) {
-    if (!kernels_.run) {
-      kernels_ = kernels_for<Net>(active_arch());
-      packed_ = aligned_buffer(kernels_.packed_floats);
-    }
-    if (stale_) {
-      kernels_.pack(weights_.data(), packed_.data());
-      stale_ = false;
-    }
-    reserve_workspace(batch);
+  static void check_workspace(std::span<float> workspace, std::size_t batch) {
+    if (workspace.size() < batch * workspace_per_sample)
+      throw error("ctnet::model::forward: the workspace has " + std::to_string(workspace.size()) +
+                  " floats, but a batch of " + std::to_string(batch) + " needs " +
+                  std::to_string(batch * workspace_per_sample) + " (workspace_bytes(" + std::to_string(batch) +
+                  ") / sizeof(float))");
   }
   void reserve_workspace(std::size_t batch) {
     if (workspace_.size() < batch * workspace_per_sample) workspace_ = aligned_buffer(batch * workspace_per_sample);
   }
 
   aligned_buffer weights_;
-  kernel_set kernels_{};    // active_arch()'s kernels, chosen at the first forward pass
-  aligned_buffer packed_;   // the weights as those kernels read them, derived by kernels_.pack
-  bool stale_ = true;       // whether weights_ may have changed since packed_ was derived
+  execution fused_;    // forward()
+  execution unfused_;  // forward_unfused()
   aligned_buffer workspace_;  // activations between layers and kernels' scratch, for the largest batch yet
 };
 

@@ -122,6 +122,17 @@ struct gemm {
     }
   }
 
+  // Multiplies row i of the packed A by scale[i]: folds a per-output-channel factor (batch norm's)
+  // into the weights without unpacking them.
+  static void scale_packed_rows(float* packed, std::size_t m, std::size_t k, const float* scale) {
+    for (std::size_t i0 = 0; i0 < m; i0 += mr) {
+      const std::size_t rows = std::min(mr, m - i0);
+      float* panel = packed + i0 * k;
+      for (std::size_t kk = 0; kk < k; ++kk)
+        for (std::size_t r = 0; r < rows; ++r) panel[kk * mr + r] *= scale[i0 + r];
+    }
+  }
+
   // C[0, M)[n_begin, n_end) = A·B, then the epilogue; B is K × N row-major (ldb), C is M × N (ldc).
   // Columns outside [n_begin, n_end) of B, C and the residual are neither read nor written, so threads
   // may share C. C holds partial sums between K blocks: the residual must not overlap it.
