@@ -4,7 +4,7 @@
 #   make deps    install missing Debian packages (tools/install-deps.sh)
 #   make test    build + ctest with GCC (build/gcc), then Clang (build/clang)
 #   make demo    build and run examples/demo (GCC, Release)
-#   make bench   build and run benchmarks/ctnet_bench, then measure compile cost
+#   make bench   build and run the benchmark suites (models, GEMM, every layer), then measure compile cost
 #   make clean   remove build/
 #
 # Override anything on the command line, e.g. `make test JOBS=8 GCC_CXX=g++-13`.
@@ -43,6 +43,9 @@ define build_and_test
 	ctest --test-dir $(1) $(CTEST_FLAGS)
 endef
 
+# e.g. make bench LAYER_BENCH_FLAGS="--benchmark_filter=resnet50/layer1"
+LAYER_BENCH_FLAGS ?=
+
 .PHONY: deps test-deps test demo bench clean
 
 deps:
@@ -62,12 +65,13 @@ demo: deps
 	cmake --build $(GCC_DIR) --target demo -j$(JOBS)
 	$(GCC_DIR)/examples/demo
 
-# The Google Benchmark suite, then the compile-cost probe (README: "Compile cost").
+# The Google Benchmark suites, then the compile-cost probe (README: "Compile cost").
 bench: deps
 	$(call configure,$(GCC_DIR),$(GCC_CXX))
-	cmake --build $(GCC_DIR) --target ctnet_bench ctnet_gemm_bench -j$(JOBS)
+	cmake --build $(GCC_DIR) --target ctnet_bench ctnet_gemm_bench ctnet_layer_bench -j$(JOBS)
 	$(GCC_DIR)/benchmarks/ctnet_gemm_bench --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
 	$(GCC_DIR)/benchmarks/ctnet_bench
+	$(GCC_DIR)/benchmarks/ctnet_layer_bench $(LAYER_BENCH_FLAGS)
 	benchmarks/compile_cost.sh
 
 clean:

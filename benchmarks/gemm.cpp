@@ -7,15 +7,14 @@
 // Every architecture the compile flags enable is measured: xsimd::default_arch, and fma3<avx2> too
 // when the default is wider (with -march=native on an AVX-512 machine; -march=znver3 measures AVX2
 // with Zen 3's sixteen registers). Counters: GFLOP/s over all iterations, and %peak = that over the
-// same architecture's FMA peak (yardstick_GFLOP/s: the fma_peak loop's best of 15 runs, measured
-// once per process); best_GFLOP/s and best_%peak for the fastest iteration, which other processes on
-// a shared machine disturb less. Before any timing, every measured instantiation is checked against
-// a double-precision loop (with and without the epilogue, and for bit-identical results when [0, N)
-// is split); the program aborts with a message if one is wrong. Compare medians:
+// same architecture's one-thread FMA peak (yardstick_GFLOP/s: ctnet/bench/peak.hpp's loop, best of
+// 15 runs, measured once per process); best_GFLOP/s and best_%peak for the fastest iteration, which
+// other processes on a shared machine disturb less. Before any timing, every measured instantiation
+// is checked against a double-precision loop (with and without the epilogue, and for bit-identical
+// results when [0, N) is split); the program aborts with a message if one is wrong. Compare medians:
 // --benchmark_repetitions=5 --benchmark_report_aggregates_only=true.
 #include <algorithm>
 #include <array>
-#include <chrono>
 #include <cmath>
 #include <cstddef>
 #include <cstdio>
@@ -30,6 +29,8 @@
 #include <benchmark/benchmark.h>
 #include <xsimd/xsimd.hpp>
 
+#include "ctnet/bench/peak.hpp"
+#include "ctnet/bench/timing.hpp"
 #include "ctnet/kernels/simd/gemm.hpp"
 #include "ctnet/runtime/aligned_buffer.hpp"
 
@@ -40,86 +41,20 @@ struct shape {
 };
 constexpr std::array<shape, 3> shapes{{{64, 576, 3136}, {256, 64, 3136}, {512, 1152, 196}}};
 
-// ---- FMA peak ------------------------------------------------------------------------------------
-// Independent chains acc = acc·x + y: enough of them (12 for 16 registers, 24 for 32) to cover
-// FMA latency × FMA pipes, so the loop runs at the FMA units' throughput. x = y = 0.5 keeps every
-// value near 1 (no denormals, no overflow); the compiler cannot fold the chains without fast-math.
-template <class Arch>
-constexpr std::size_t peak_chains = ctnet::simd::gemm_tiling<Arch>::many_registers ? 24 : 12;
-
-template <class Arch>
-[[gnu::noinline, gnu::flatten]] void fma_loop(std::size_t steps, float* state) {
-  using batch = xsimd::batch<float, Arch>;
-  constexpr std::size_t chains = peak_chains<Arch>;
-  std::array<batch, chains> acc;
-  ctnet::simd::detail::unroll<chains>([&](auto i) { acc[i] = batch(state[i]); });
-  const batch x(state[chains]), y(state[chains + 1]);
-  for (std::size_t s = 0; s < steps; ++s)
-    ctnet::simd::detail::unroll<chains>([&](auto i) { acc[i] = xsimd::fma(acc[i], x, y); });
-  ctnet::simd::detail::unroll<chains>([&](auto i) { state[i] = xsimd::hadd(acc[i]); });
-}
-
-template <class Arch>
-constexpr double fma_loop_flops(std::size_t steps) {
-  return 2.0 * static_cast<double>(steps * peak_chains<Arch> * xsimd::batch<float, Arch>::size);
-}
-
-template <class Arch>
-std::vector<float> fma_loop_state() {
-  std::vector<float> state(peak_chains<Arch> + 2, 0.5f);
-  benchmark::DoNotOptimize(state.data());
-  return state;
-}
-
-// FLOP/s of the FMA loop, best of 15 runs of a few milliseconds: the yardstick for %peak.
+// ---- FMA peak (ctnet/bench/peak.hpp), one thread as the product here runs on one ----------------
 template <class Arch>
 double peak_flops() {
-  static const double peak = [] {
-    constexpr std::size_t steps = 1 << 20;
-    std::vector<float> state = fma_loop_state<Arch>();
-    fma_loop<Arch>(steps, state.data());  // warm up: clocks, caches
-    double best = 0;
-    for (int run = 0; run < 15; ++run) {
-      const auto start = std::chrono::steady_clock::now();
-      fma_loop<Arch>(steps, state.data());
-      const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
-      best = std::max(best, fma_loop_flops<Arch>(steps) / took.count());
-    }
-    benchmark::DoNotOptimize(state.data());
-    return best;
-  }();
-  return peak;
+  return ctnet::bench::peak_flops<Arch>(1);
 }
 
-// Runs f once per iteration, timed by hand (the benchmarks use manual time) so that the counters are
-// plain numbers: GFLOP/s over all iterations and, when peak > 0, its percentage of peak; and the same
-// for the fastest iteration ("best"), which other processes on a shared machine disturb less.
-template <class F>
-void timed(benchmark::State& state, double flops, double peak, F&& f) {
-  double seconds = 0, fastest = 0;
-  for (auto _ : state) {
-    const auto start = std::chrono::steady_clock::now();
-    f();
-    benchmark::ClobberMemory();
-    const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
-    state.SetIterationTime(took.count());
-    seconds += took.count();
-    if (fastest == 0 || took.count() < fastest) fastest = took.count();
-  }
-  const double rate = flops * static_cast<double>(state.iterations()) / seconds, best = flops / fastest;
-  state.counters["GFLOP/s"] = rate * 1e-9;
-  state.counters["best_GFLOP/s"] = best * 1e-9;
-  if (peak > 0) {
-    state.counters["%peak"] = 100.0 * rate / peak;
-    state.counters["best_%peak"] = 100.0 * best / peak;
-  }
-}
+using ctnet::bench::timed;
 
 template <class Arch>
 void fma_peak(benchmark::State& state) {
   constexpr std::size_t steps = 1 << 16;
-  std::vector<float> values = fma_loop_state<Arch>();
-  timed(state, fma_loop_flops<Arch>(steps), 0, [&] { fma_loop<Arch>(steps, values.data()); });
+  std::vector<float> values = ctnet::bench::fma_loop_state<Arch>();
+  timed(state, {ctnet::bench::fma_loop_flops<Arch>(steps)}, 0,
+        [&] { ctnet::bench::fma_loop<Arch>(steps, values.data()); });
   state.counters["yardstick_GFLOP/s"] = peak_flops<Arch>() * 1e-9;
 }
 
@@ -204,7 +139,7 @@ void gemm_shape(benchmark::State& state, shape s, bool with_epilogue) {
   problem p(s);
   const ctnet::aligned_buffer packed = pack<Arch>(p);
   const ctnet::simd::epilogue e = with_epilogue ? p.full_epilogue() : ctnet::simd::epilogue{};
-  timed(state, 2.0 * static_cast<double>(s.m * s.k * s.n), peak_flops<Arch>(),
+  timed(state, {2.0 * static_cast<double>(s.m * s.k * s.n)}, peak_flops<Arch>(),
         [&] { G::multiply(s.m, s.k, packed.data(), p.b.data(), s.n, p.c.data(), s.n, 0, s.n, e); });
 }
 

@@ -103,9 +103,16 @@ struct bind<residual<Body, Shortcut>, In> {
     float* const scratch = ws + n * output::size;
     apply.template operator()<false>(x, body_out, scratch);
     apply.template operator()<true>(x, y, scratch);
-    reference::add_relu(body_out, y, n * output::size);
+    add(body_out, y, n);
   }
 
+ public:
+  // The block's last step, y = relu(body_out + y) where y holds the shortcut's output: public so
+  // that it can be measured on its own (ctnet/bench).
+  static void add(const float* body_out, float* y, std::size_t n) { reference::add_relu(body_out, y, n * output::size); }
+
+  // Where the body's layers and the shortcut sit under the block's path; public so that walks
+  // other than visit() name them the same way.
   static std::string body_path(std::string_view path) {
     if constexpr (layer_name<Body>::given) return join_path(path, layer_name<Body>::value);
     else if constexpr (detail::is_sequential<unnamed_t<Body>>) return std::string(path);
@@ -115,6 +122,8 @@ struct bind<residual<Body, Shortcut>, In> {
     if constexpr (layer_name<Shortcut>::given) return layer_name<Shortcut>::value;
     else return "downsample";
   }
+
+ private:
   static std::string shortcut_kind() {
     if constexpr (std::is_same_v<shortcut_layer, identity>) return "identity";
     else if constexpr (shortcut::params == 0) return "zero_pad";

@@ -128,6 +128,15 @@ struct bind<sequential<Layers...>, In> {
     });
   }
 
+  // The path segment of child I: its own name, or its position as nn.Sequential does. (Public so
+  // that walks other than visit() name the layers the same way.)
+  template <std::size_t I>
+  static std::string name_of() {
+    using naming = layer_name<type_at<I, type_list<Layers...>>>;
+    if constexpr (naming::given) return std::string(naming::value);
+    else return std::to_string(I);
+  }
+
   template <class Visitor>
   static void visit(Visitor& visitor, std::string_view path, std::size_t offset) {
     each_child([&]<std::size_t... I>() {
@@ -155,12 +164,6 @@ struct bind<sequential<Layers...>, In> {
     }
   }
 
-  template <std::size_t I>
-  static std::string name_of() {
-    using naming = layer_name<type_at<I, type_list<Layers...>>>;
-    if constexpr (naming::given) return std::string(naming::value);
-    else return std::to_string(I);
-  }
 };
 
 }  // namespace ctnet
