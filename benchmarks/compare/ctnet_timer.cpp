@@ -79,17 +79,15 @@ runner& runner_for(const std::string& name) {
   return *slot;
 }
 
-std::size_t positive(const std::string& text, const char* what) {
-  std::size_t used = 0;
-  unsigned long value = 0;
-  try {
-    value = std::stoul(text, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (used != text.size() || value == 0) throw ctnet::error(std::string(what) + " must be a positive whole number, got \"" + text + "\"");
+// Digits only: std::stoul alone would accept "-1" (as the largest value) and "12abc" (as 12).
+std::size_t whole(const std::string& text, const char* what, std::size_t least) {
+  const bool digits = !text.empty() && text.size() < 10 && text.find_first_not_of("0123456789") == std::string::npos;
+  const std::size_t value = digits ? std::stoul(text) : 0;
+  if (!digits || value < least)
+    throw ctnet::error(std::string(what) + " must be a whole number of at least " + std::to_string(least) + ", got \"" + text + "\"");
   return value;
 }
+std::size_t positive(const std::string& text, const char* what) { return whole(text, what, 1); }
 
 // Warm-up passes, then timed passes until both the time and the count are reached.
 std::vector<double> burst(const std::string& model, std::size_t batch, std::size_t warmup, double seconds,
@@ -130,7 +128,8 @@ int serve() {
         std::cout << "ok\n";
       } else if (w[0] == "run" && w.size() == 6) {
         const double seconds = std::stod(w[4]);
-        const auto times = burst(w[1], positive(w[2], "BATCH"), std::stoul(w[3]), seconds, positive(w[5], "MIN_ITERATIONS"));
+        if (!(seconds > 0)) throw ctnet::error("SECONDS must be positive, got \"" + w[4] + "\"");
+        const auto times = burst(w[1], positive(w[2], "BATCH"), whole(w[3], "WARMUP", 0), seconds, positive(w[5], "MIN_ITERATIONS"));
         std::ostringstream out;
         out.precision(9);
         out << "ok";
@@ -154,7 +153,7 @@ int main(int argc, char** argv) {
     if (args.size() == 1 && args[0] == "--serve") return serve();
     if (args.size() == 3 || args.size() == 4) {
       const std::size_t iterations = positive(args[2], "ITERATIONS");
-      const std::size_t warmup = args.size() == 4 ? std::stoul(args[3]) : 1;
+      const std::size_t warmup = args.size() == 4 ? whole(args[3], "WARMUP", 0) : 1;
       runner& r = runner_for(args[0]);
       if (warmup > 0) r.run(positive(args[1], "BATCH"), warmup, [](double) { return true; });
       std::cout << "# " << args[0] << " batch " << args[1] << ", " << describe() << ", ms per pass\n";
