@@ -21,6 +21,7 @@ import datetime
 import json
 import os
 import platform
+import signal
 import statistics
 import subprocess
 import sys
@@ -192,6 +193,9 @@ def main():
         subprocess.run([args.python, os.path.join(HERE, "torch_worker.py"), "--export-onnx", args.onnx_dir] + specs,
                        check=True)
 
+    # A terminated run (Ctrl-C, kill, make stopped) must still stop its workers: SIGTERM becomes an
+    # exception, so the finally below sends them "quit" (or kills them) instead of leaving them running.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     workers = start_workers(args, engines)
     try:
         info = {e: w.ask("info") for e, w in workers.items()}
