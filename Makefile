@@ -5,6 +5,7 @@
 #   make test    build + ctest with GCC (build/gcc), then Clang (build/clang)
 #   make demo    build and run examples/demo (GCC, Release)
 #   make bench   build and run the benchmark suites (models, GEMM, every layer), then measure compile cost
+#   make compare ctnet beside ONNX Runtime and PyTorch, interleaved (benchmarks/compare/compare.py)
 #   make clean   remove build/
 #
 # Override anything on the command line, e.g. `make test JOBS=8 GCC_CXX=g++-13`.
@@ -47,6 +48,7 @@ endef
 LAYER_BENCH_FLAGS ?=
 
 .PHONY: deps test-deps test demo bench clean
+#   make compare ctnet beside ONNX Runtime and PyTorch, interleaved (benchmarks/compare/compare.py)
 
 deps:
 	bash tools/install-deps.sh
@@ -73,6 +75,33 @@ bench: deps
 	$(GCC_DIR)/benchmarks/ctnet_bench
 	$(GCC_DIR)/benchmarks/ctnet_layer_bench $(LAYER_BENCH_FLAGS)
 	benchmarks/compile_cost.sh
+
+# make compare: the peers' packages, ctnet's worker built as `bench` builds its suites, onnxruntime-node
+# pinned by benchmarks/compare/package-lock.json in build/compare, then the interleaved run.
+# Pass options to the driver with COMPARE_ARGS, e.g. `make compare COMPARE_ARGS="--rounds 4"`.
+COMPARE_DIR := $(BUILD_ROOT)/compare
+COMPARE_NPM_STAMP := $(COMPARE_DIR)/node_modules/.package-lock.json
+COMPARE_ARGS ?=
+
+# nodejs and npm only when missing: a nodejs package from another source may bundle npm and
+# conflict with Debian's npm package, and any working node + npm will do.
+compare-deps:
+	bash tools/install-deps.sh python3-torch python3-torchvision libopenblas0-pthread \
+	  $$(command -v node >/dev/null && command -v npm >/dev/null || echo nodejs npm)
+
+# npm ci installs exactly the lockfile's versions. CUDA=skip: the package's install script would
+# otherwise try to download CUDA libraries, which the CPU benchmark does not use.
+$(COMPARE_NPM_STAMP): benchmarks/compare/package.json benchmarks/compare/package-lock.json | compare-deps
+	mkdir -p $(COMPARE_DIR)
+	cp benchmarks/compare/package.json benchmarks/compare/package-lock.json $(COMPARE_DIR)/
+	cd $(COMPARE_DIR) && ONNXRUNTIME_NODE_INSTALL_CUDA=skip npm ci --no-audit --no-fund
+
+compare: compare-deps $(COMPARE_NPM_STAMP)
+	$(call configure,$(GCC_DIR),$(GCC_CXX))
+	cmake --build $(GCC_DIR) --target ctnet_timer -j$(JOBS)
+	/usr/bin/python3 benchmarks/compare/compare.py --ctnet-timer $(GCC_DIR)/benchmarks/ctnet_timer \
+	  --node-modules $(COMPARE_DIR)/node_modules --onnx-dir $(COMPARE_DIR)/onnx \
+	  --out $(COMPARE_DIR)/results.json $(COMPARE_ARGS)
 
 clean:
 	rm -rf $(BUILD_ROOT)

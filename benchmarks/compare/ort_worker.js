@@ -1,0 +1,116 @@
+// ONNX Runtime's side of `make compare`: a worker speaking ctnet_timer.cpp's protocol on stdin/stdout.
+//
+//   NODE_PATH=build/compare/node_modules node ort_worker.js ONNX_DIR
+//
+// ONNX_DIR holds MODEL_bBATCH.onnx files (torch_worker.py --export-onnx writes them). Sessions use
+// ONNX Runtime's best CPU set-up for two cores: every graph optimisation, 2 intra-op threads, one
+// inter-op thread (sequential execution). Timing goes through the public session.run(), as a user's
+// program would call it.
+'use strict';
+
+const path = require('node:path');
+const readline = require('node:readline');
+const ort = require('onnxruntime-node');
+
+const onnxDir = process.argv[2];
+if (!onnxDir) {
+  process.stderr.write('usage: node ort_worker.js ONNX_DIR\n');
+  process.exit(2);
+}
+
+const sessionOptions = {
+  executionProviders: ['cpu'],
+  graphOptimizationLevel: 'all',
+  intraOpNumThreads: 2,
+  interOpNumThreads: 1,
+  executionMode: 'sequential',
+};
+
+const sessions = new Map();
+
+// A simple deterministic normal sampler (Box-Muller on a 32-bit LCG): the input's values do not
+// change the speed, but a fixed input keeps runs comparable.
+function randomInput(count, seed) {
+  const data = new Float32Array(count);
+  let state = (seed * 2654435761) >>> 0;
+  const uniform = () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return (state + 1) / 4294967297;
+  };
+  for (let i = 0; i < count; i += 2) {
+    const r = Math.sqrt(-2 * Math.log(uniform()));
+    const a = 2 * Math.PI * uniform();
+    data[i] = r * Math.cos(a);
+    if (i + 1 < count) data[i + 1] = r * Math.sin(a);
+  }
+  return data;
+}
+
+async function prepared(model, batch) {
+  const key = `${model}_b${batch}`;
+  if (!sessions.has(key)) {
+    const session = await ort.InferenceSession.create(path.join(onnxDir, `${key}.onnx`), sessionOptions);
+    const [c, h, w] = model.startsWith('cifar') ? [3, 32, 32] : [3, 224, 224];
+    const input = new ort.Tensor('float32', randomInput(batch * c * h * w, batch), [batch, c, h, w]);
+    const feeds = { [session.inputNames[0]]: input };
+    await session.run(feeds);  // the first runs allocate the arena and pick kernels
+    await session.run(feeds);
+    sessions.set(key, { session, feeds });
+  }
+  return sessions.get(key);
+}
+
+async function burst(model, batch, warmup, seconds, minIterations) {
+  const { session, feeds } = await prepared(model, batch);
+  for (let i = 0; i < warmup; ++i) await session.run(feeds);
+  const times = [];
+  const until = process.hrtime.bigint() + BigInt(Math.round(seconds * 1e9));
+  for (;;) {
+    const start = process.hrtime.bigint();
+    await session.run(feeds);
+    const end = process.hrtime.bigint();
+    times.push(Number(end - start) / 1e6);
+    if (times.length >= minIterations && end >= until) return times;
+  }
+}
+
+async function answer(words) {
+  switch (words[0]) {
+    case 'info':
+      return `ok onnxruntime=${ort.env.versions.node} node=${process.versions.node} ` +
+             `threads=${sessionOptions.intraOpNumThreads} interop=${sessionOptions.interOpNumThreads}`;
+    case 'load':
+      if (words.length !== 3) break;
+      await prepared(words[1], Number(words[2]));
+      return 'ok';
+    case 'run': {
+      if (words.length !== 6) break;
+      const times = await burst(words[1], Number(words[2]), Number(words[3]), Number(words[4]), Number(words[5]));
+      return 'ok ' + times.map((t) => t.toFixed(6)).join(' ');
+    }
+    default:
+      break;
+  }
+  return 'error expected: run MODEL BATCH WARMUP SECONDS MIN_ITERATIONS | load MODEL BATCH | info | quit';
+}
+
+async function serve() {
+  // Commands are handled one at a time, in order: the for-await loop does not read the next line
+  // until the current burst has answered.
+  const lines = readline.createInterface({ input: process.stdin, terminal: false });
+  for await (const line of lines) {
+    const words = line.trim().split(/\s+/).filter(Boolean);
+    if (words.length === 0) continue;
+    if (words[0] === 'quit') break;
+    let reply;
+    try {
+      reply = await answer(words);
+    } catch (error) {
+      reply = `error ${String(error && error.message ? error.message : error).replace(/\n/g, ' ')}`;
+    }
+    process.stdout.write(reply + '\n');
+  }
+  process.exit(0);
+}
+
+serve();
