@@ -3,6 +3,7 @@
 #
 #   make deps    install missing Debian packages (tools/install-deps.sh)
 #   make test    build + ctest with GCC (build/gcc), then Clang (build/clang)
+#   make test-neon  cross-compile the run-time tests for aarch64 (build/neon), run them under QEMU
 #   make demo    build and run examples/demo (GCC, Release)
 #   make bench   build and run benchmarks/ctnet_bench, then measure compile cost
 #   make clean   remove build/
@@ -24,6 +25,7 @@ CLANG_CXX ?= $(shell command -v clang++-14 || command -v clang++)
 
 GCC_DIR := $(BUILD_ROOT)/gcc
 CLANG_DIR := $(BUILD_ROOT)/clang
+NEON_DIR := $(BUILD_ROOT)/neon
 
 # --no-tests=error: an empty test suite must fail CI instead of passing silently.
 CTEST_FLAGS ?= --output-on-failure -j$(JOBS) --no-tests=error
@@ -43,7 +45,7 @@ define build_and_test
 	ctest --test-dir $(1) $(CTEST_FLAGS)
 endef
 
-.PHONY: deps test-deps test demo bench clean
+.PHONY: deps test-deps test test-neon demo bench clean
 
 deps:
 	bash tools/install-deps.sh
@@ -56,6 +58,15 @@ test-deps:
 test: test-deps
 	$(call build_and_test,$(GCC_DIR),$(GCC_CXX))
 	$(call build_and_test,$(CLANG_DIR),$(CLANG_CXX))
+
+# xsimd's neon64 kernels, cross-compiled with Debian's aarch64 g++ and run under qemu-aarch64 (the
+# toolchain file sets both). Only the run-time suite, without its [slow] cases: tests/CMakeLists.txt.
+test-neon:
+	bash tools/install-deps.sh g++-aarch64-linux-gnu qemu-user
+	cmake -S . -B $(NEON_DIR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) \
+	  -DCMAKE_TOOLCHAIN_FILE=$(CURDIR)/cmake/toolchains/aarch64-linux-gnu.cmake
+	cmake --build $(NEON_DIR) -j$(JOBS)
+	ctest --test-dir $(NEON_DIR) $(CTEST_FLAGS)
 
 demo: deps
 	$(call configure,$(GCC_DIR),$(GCC_CXX))
