@@ -2,7 +2,8 @@
 # build directories, compilers and order so that `make test` locally == CI (`.ci/run`).
 #
 #   make deps    install missing Debian packages (tools/install-deps.sh)
-#   make test    build + ctest with GCC (build/gcc), then Clang (build/clang)
+#   make test    build + ctest with GCC (build/gcc), then Clang (build/clang), then test-neon
+#   make test-neon  cross-compile the run-time tests for aarch64 (build/neon), run them under QEMU
 #   make demo    build and run examples/demo (GCC, Release)
 #   make bench   build and run the benchmark suites (models, GEMM, every layer), then measure compile cost
 #   make compare ctnet beside ONNX Runtime and PyTorch, interleaved (benchmarks/compare/compare.py)
@@ -25,6 +26,7 @@ CLANG_CXX ?= $(shell command -v clang++-14 || command -v clang++)
 
 GCC_DIR := $(BUILD_ROOT)/gcc
 CLANG_DIR := $(BUILD_ROOT)/clang
+NEON_DIR := $(BUILD_ROOT)/neon
 
 # --no-tests=error: an empty test suite must fail CI instead of passing silently.
 CTEST_FLAGS ?= --output-on-failure -j$(JOBS) --no-tests=error
@@ -47,8 +49,7 @@ endef
 # e.g. make bench LAYER_BENCH_FLAGS="--benchmark_filter=resnet50/layer1"
 LAYER_BENCH_FLAGS ?=
 
-.PHONY: deps test-deps test demo bench clean
-#   make compare ctnet beside ONNX Runtime and PyTorch, interleaved (benchmarks/compare/compare.py)
+.PHONY: deps test-deps test test-neon demo bench compare-deps compare clean
 
 deps:
 	bash tools/install-deps.sh
@@ -57,10 +58,20 @@ deps:
 test-deps:
 	bash tools/install-deps.sh python3-torch python3-torchvision
 
-# GCC first, then Clang: both must pass; the first failure stops everything.
+# GCC first, then Clang, then the NEON cross build: all must pass; the first failure stops everything.
 test: test-deps
 	$(call build_and_test,$(GCC_DIR),$(GCC_CXX))
 	$(call build_and_test,$(CLANG_DIR),$(CLANG_CXX))
+	$(MAKE) test-neon
+
+# xsimd's neon64 kernels, cross-compiled with Debian's aarch64 g++ and run under qemu-aarch64 (the
+# toolchain file sets both). Only the run-time suite, without its [slow] cases: tests/CMakeLists.txt.
+test-neon:
+	bash tools/install-deps.sh g++-aarch64-linux-gnu qemu-user
+	cmake -S . -B $(NEON_DIR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) \
+	  -DCMAKE_TOOLCHAIN_FILE=$(CURDIR)/cmake/toolchains/aarch64-linux-gnu.cmake
+	cmake --build $(NEON_DIR) -j$(JOBS)
+	ctest --test-dir $(NEON_DIR) $(CTEST_FLAGS)
 
 demo: deps
 	$(call configure,$(GCC_DIR),$(GCC_CXX))

@@ -1,10 +1,12 @@
 // Choosing the architecture: the best compiled in that the CPU runs, or the one CTNET_ARCH names;
 // an unknown name, or one this CPU cannot run, is an error naming the choices.
+// And the compiled architecture is the target's vector unit.
 #include <ctnet/ctnet.hpp>
 
 #include <catch2/catch.hpp>
 
 #include <string>
+#include <type_traits>
 #include <vector>
 
 namespace {
@@ -51,4 +53,15 @@ TEST_CASE("This program's own architecture is compiled in and named", "[runtime]
   bool known = active == "reference";
   for (const auto& a : archs) known = known || a.name == active;
   CHECK(known);
+}
+
+TEST_CASE("the SIMD kernels are compiled for the target's vector unit, not a scalar fallback",
+          "[runtime][arch]") {
+  // Every AArch64 CPU has Advanced SIMD, and xsimd's default_arch there must be neon64 (xsimd 8.1
+  // names it "arm64+neon"): anything else would run the cross build's SIMD tests on a fallback, and
+  // they would pass. (x86-64 has its per-architecture test executables instead.)
+#if defined(__aarch64__)
+  STATIC_REQUIRE(std::is_same_v<ctnet::compiled_arch, xsimd::neon64>);
+#endif
+  STATIC_REQUIRE(xsimd::batch<float, ctnet::compiled_arch>::size >= 4);
 }

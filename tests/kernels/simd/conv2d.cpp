@@ -40,10 +40,15 @@ TEST_CASE("fast conv2d matches the reference on odd shapes", "[kernels][simd][co
   }
 }
 
+// Long reductions (up to 4608 terms) in float: the tolerance the issue allows for them.
 TEST_CASE("whole models run by the fast kernels agree with the reference", "[kernels][simd][models]") {
-  // Long reductions (up to 4608 terms) in float: the tolerance the issue allows for them.
   CHECK(fast_vs_reference<models::cifar_resnet<20>>(3, 11) <= 1e-4);
   CHECK(fast_vs_reference<models::cifar_resnet<20, option_b>>(1, 12) <= 1e-4);
+}
+
+// [slow]: the scalar reference runs these ImageNet models for minutes under an emulator.
+TEST_CASE("whole ImageNet models run by the fast kernels agree with the reference",
+          "[kernels][simd][models][slow]") {
   CHECK(fast_vs_reference<models::resnet18>(1, 13) <= 1e-4);
   CHECK(fast_vs_reference<models::resnet50>(1, 14) <= 1e-4);
 }

@@ -46,7 +46,7 @@ enum class kernel_family { simd, reference };
 
 // An architecture this program has kernels for.
 struct arch_info {
-  std::string_view name;  // xsimd's name: "sse2", "sse4.2", "avx", "fma3+avx2", "avx512bw", "neon64", ...
+  std::string_view name;  // xsimd's name: "sse2", "sse4.2", "avx", "fma3+avx2", "avx512bw", "arm64+neon", ...
   unsigned version;       // xsimd's ordering: a CPU runs every architecture up to its best
 };
 
@@ -84,6 +84,7 @@ inline std::string_view choose_arch(const char* forced, const std::vector<arch_i
   // The names ctnet_add_kernels takes are accepted too.
   const std::string_view name = std::string_view(forced) == "avx2"     ? isa::avx2::name()
                                 : std::string_view(forced) == "sse4_2" ? isa::sse4_2::name()
+                                : std::string_view(forced) == "neon64" ? isa::neon64::name()
                                                                        : std::string_view(forced);
   if (name == "reference") return "reference";
   for (const arch_info& a : runnable)
@@ -101,7 +102,7 @@ inline std::string_view choose_arch(const char* forced, const std::vector<arch_i
 }
 }  // namespace detail
 
-// The name of the architecture forward() runs: "fma3+avx2", "sse2", "neon64", ... or "reference".
+// The name of the architecture forward() runs: "fma3+avx2", "sse2", "arm64+neon", ... or "reference".
 // Fixed at first use.
 inline std::string_view active_arch() {
   static const std::string_view chosen =
