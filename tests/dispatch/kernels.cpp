@@ -2,4 +2,3 @@
 #include "networks.hpp"
 
 CTNET_INSTANTIATE_KERNELS(ctnet::testing::every_layer_net);
-CTNET_INSTANTIATE_KERNELS(ctnet::models::cifar_resnet<20>);

@@ -1,4 +1,4 @@
-// The networks the dispatch test runs on every architecture: cifar_resnet<20>, and a small one with
+// The network the dispatch test runs on every architecture: a small one with
 // every layer kind on odd shapes (channels no multiple of any SIMD width, odd H and W, both
 // shortcut options that change shape).
 #pragma once
