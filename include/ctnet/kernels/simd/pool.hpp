@@ -70,7 +70,12 @@ struct pool {
           sum0 += batch::load_unaligned(in + i);
           i += lanes;
         }
-        float sum = xsimd::hadd(sum0 + sum1);
+        // Lanes summed through memory, not xsimd::hadd: 8.1's AVX-512 hadd needs AVX512DQ, which
+        // the avx512f kernels (ctnet_add_kernels) are not compiled with.
+        alignas(64) std::array<float, lanes> partial;
+        (sum0 + sum1).store_aligned(partial.data());
+        float sum = 0.0f;
+        for (float v : partial) sum += v;
         for (; i < Area; ++i) sum += in[i];
         y[p] = sum / static_cast<float>(Area);
       }
