@@ -98,7 +98,7 @@ TEST_CASE("walk finds resnet18's projections and block ends under torchvision's 
   using add = ctnet::residual_add_step<block>;
   std::vector<float> body(add::output::size, -1.0f), y(add::output::size, 3.0f);
   y[1] = 0.5f;
-  add::run(body.data(), y.data(), 1);
+  add::run<ctnet::compiled_arch>(body.data(), y.data(), 1);
   CHECK(y[0] == 2.0f);
   CHECK(y[1] == 0.0f);
 }

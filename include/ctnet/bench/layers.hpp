@@ -112,7 +112,7 @@ void run_add(benchmark::State& state, std::size_t batch) {
   aligned_buffer y = random_buffer(batch * Step::output::size, 4);
   const work w{0, 4.0 * 3.0 * static_cast<double>(batch * Step::output::size), 0};
   timed(state, w, kernel_peak_flops(), [&] {
-    Step::run(body_out.data(), y.data(), batch);
+    Step::template run<compiled_arch>(body_out.data(), y.data(), batch);
     benchmark::DoNotOptimize(y.data());
   });
   state.SetLabel("add+relu");

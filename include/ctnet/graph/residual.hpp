@@ -9,6 +9,7 @@
 
 #include "../diagnostics.hpp"
 #include "../kernels/reference/shortcut.hpp"
+#include "../kernels/simd/elementwise.hpp"
 #include "named.hpp"
 #include "node.hpp"
 #include "sequential.hpp"
@@ -70,14 +71,21 @@ struct bind<residual<Body, Shortcut>, In> {
     combine(x, y, ws, n, [&]<bool IsShortcut>(const float* in, float* out, float* scratch) {
       using layer = std::conditional_t<IsShortcut, shortcut, body>;
       layer::forward(p + (IsShortcut ? shortcut_offset : 0), in, out, scratch, n);
-    });
+    }, reference::add_relu);
   }
   template <class Arch>
   static void run(const float* packed, const float* x, float* y, float* ws, std::size_t n) {
-    combine(x, y, ws, n, [&]<bool IsShortcut>(const float* in, float* out, float* scratch) {
-      using layer = std::conditional_t<IsShortcut, shortcut, body>;
-      layer::template run<Arch>(packed + (IsShortcut ? body::template packed_floats<Arch>() : 0), in, out, scratch, n);
-    });
+    using join = simd::elementwise<Arch>;
+    if constexpr (std::is_same_v<shortcut_layer, identity>) {
+      // The shortcut is x itself: join it where it lies instead of copying it into y first.
+      body::template run<Arch>(packed, x, ws, ws + n * output::size, n);
+      join::add_relu(ws, x, y, n * output::size);
+    } else {
+      combine(x, y, ws, n, [&]<bool IsShortcut>(const float* in, float* out, float* scratch) {
+        using layer = std::conditional_t<IsShortcut, shortcut, body>;
+        layer::template run<Arch>(packed + (IsShortcut ? body::template packed_floats<Arch>() : 0), in, out, scratch, n);
+      }, [](const float* body_out, float* sum, std::size_t count) { join::add_relu(body_out, sum, sum, count); });
+    }
   }
   template <class Arch>
   static void pack(const float* p, float* packed) {
@@ -96,20 +104,24 @@ struct bind<residual<Body, Shortcut>, In> {
  private:
   // The order both paths share: the body's output waits in the workspace beside the shortcut's,
   // which is written straight into y, then y = relu(body + shortcut).
-  // apply.template operator()<IsShortcut>(in, out, scratch) runs one of the two paths.
-  template <class Apply>
-  static void combine(const float* x, float* y, float* ws, std::size_t n, Apply&& apply) {
+  // apply.template operator()<IsShortcut>(in, out, scratch) runs one of the two paths;
+  // join(body_out, y, count) is the reference's or a fast kernel's add_relu.
+  template <class Apply, class Join>
+  static void combine(const float* x, float* y, float* ws, std::size_t n, Apply&& apply, Join&& join) {
     float* const body_out = ws;
     float* const scratch = ws + n * output::size;
     apply.template operator()<false>(x, body_out, scratch);
     apply.template operator()<true>(x, y, scratch);
-    add(body_out, y, n);
+    join(body_out, y, n * output::size);
   }
 
  public:
-  // The block's last step, y = relu(body_out + y) where y holds the shortcut's output: public so
-  // that it can be measured on its own (ctnet/bench).
-  static void add(const float* body_out, float* y, std::size_t n) { reference::add_relu(body_out, y, n * output::size); }
+  // The block's last step with Arch's kernel, y = relu(body_out + y) where y holds the shortcut's
+  // output: public so that it can be measured on its own (ctnet/bench).
+  template <class Arch>
+  static void add(const float* body_out, float* y, std::size_t n) {
+    simd::elementwise<Arch>::add_relu(body_out, y, y, n * output::size);
+  }
 
   // Where the body's layers and the shortcut sit under the block's path; public so that walks
   // other than visit() name them the same way.

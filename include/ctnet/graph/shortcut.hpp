@@ -12,6 +12,7 @@
 #include <type_traits>
 
 #include "../kernels/reference/shortcut.hpp"
+#include "../kernels/simd/zero_pad.hpp"
 #include "../layers/batch_norm.hpp"
 #include "../layers/conv2d.hpp"
 #include "node.hpp"
@@ -77,6 +78,10 @@ struct bind<zero_pad_to<Pad, Spatial, O, S>, shape<C, H, W>>
   }
   static void forward(const float*, const float* x, float* y, float*, std::size_t n) {
     reference::zero_pad_shortcut(geometry, Spatial, first_channel, x, y, n);
+  }
+  template <class Arch>
+  static void run(const float*, const float* x, float* y, float*, std::size_t n) {
+    simd::zero_pad<Arch>::template run<geometry, Spatial, first_channel>(x, y, n);
   }
 };
 

@@ -45,7 +45,10 @@ struct residual_add_step {
   static constexpr std::size_t macs = 0, storage = 0;
   template <class Arch>
   static constexpr std::size_t packed_floats() { return 0; }
-  static void run(const float* body_out, float* y, std::size_t n) { Residual::add(body_out, y, n); }
+  template <class Arch>
+  static void run(const float* body_out, float* y, std::size_t n) {
+    Residual::template add<Arch>(body_out, y, n);
+  }
 };
 
 template <class T>

@@ -6,6 +6,7 @@
 
 #include "../graph/node.hpp"
 #include "../kernels/reference/batch_norm.hpp"
+#include "../kernels/simd/elementwise.hpp"
 
 namespace ctnet {
 
@@ -25,6 +26,21 @@ struct bind<batch_norm, shape<E...>> : leaf_node<bind<batch_norm, shape<E...>>> 
   });
   static constexpr std::size_t params = trainable_count(tensors), storage = storage_of(tensors);
   static constexpr std::size_t macs = 0, workspace = 0;
+
+  // The execution layout: per-channel scale and shift, folded once from the four tensors.
+  static constexpr std::size_t folded_floats = round_up(channels, tensor_alignment_floats);
+  template <class Arch>
+  static constexpr std::size_t packed_floats() { return 2 * folded_floats; }
+  template <class Arch>
+  static void pack(const float* p, float* packed) {
+    simd::elementwise<Arch>::fold_batch_norm(channels, p + tensors[0].offset, p + tensors[1].offset,
+                                             p + tensors[2].offset, p + tensors[3].offset, packed,
+                                             packed + folded_floats);
+  }
+  template <class Arch>
+  static void run(const float* packed, const float* x, float* y, float*, std::size_t n) {
+    simd::elementwise<Arch>::template batch_norm<channels, plane>(packed, packed + folded_floats, x, y, n);
+  }
 
   static std::string detail() { return {}; }
   static void forward(const float* p, const float* x, float* y, float*, std::size_t n) {

@@ -5,6 +5,7 @@
 #include "../diagnostics.hpp"
 #include "../graph/node.hpp"
 #include "../kernels/reference/linear.hpp"
+#include "../kernels/simd/linear.hpp"
 
 namespace ctnet {
 
@@ -23,7 +24,20 @@ struct bind<linear<Out>, shape<In>> : leaf_node<bind<linear<Out>, shape<In>>> {
       tensor_spec{"bias", {Out}, 1, true, initial_value::uniform_fan_in, In},
   });
   static constexpr std::size_t params = trainable_count(tensors), storage = storage_of(tensors);
-  static constexpr std::size_t macs = In * Out, workspace = 0;
+  static constexpr std::size_t macs = In * Out;
+  static constexpr std::size_t workspace = simd::linear_rows_bound * In;  // the fast kernel's packed samples
+
+  // The execution layout: the weights transposed, as the matrix product's B, then the bias.
+  template <class Arch>
+  static constexpr std::size_t packed_floats() { return simd::linear<Arch>::packed_floats(In, Out); }
+  template <class Arch>
+  static void pack(const float* p, float* packed) {
+    simd::linear<Arch>::pack(In, Out, p + tensors[0].offset, p + tensors[1].offset, packed);
+  }
+  template <class Arch>
+  static void run(const float* packed, const float* x, float* y, float* ws, std::size_t n) {
+    simd::linear<Arch>::run(In, Out, packed, x, y, ws, n);
+  }
 
   static std::string detail() { return {}; }
   static void forward(const float* p, const float* x, float* y, float*, std::size_t n) {

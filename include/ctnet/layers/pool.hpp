@@ -7,6 +7,7 @@
 #include "../diagnostics.hpp"
 #include "../graph/node.hpp"
 #include "../kernels/reference/pool.hpp"
+#include "../kernels/simd/pool.hpp"
 
 namespace ctnet {
 
@@ -47,6 +48,10 @@ struct bind<pool2d<Kind, K, S, P>, shape<C, H, W>> : stateless, leaf_node<bind<p
   static void forward(const float*, const float* x, float* y, float*, std::size_t n) {
     reference::pool2d(Kind, geometry, x, y, n);
   }
+  template <class Arch>
+  static void run(const float*, const float* x, float* y, float*, std::size_t n) {
+    simd::pool<Arch>::template window<Kind, geometry>(x, y, n);
+  }
 };
 
 template <reference::pooling Kind, std::size_t K, std::size_t S, std::size_t P, std::size_t N>
@@ -68,6 +73,10 @@ struct bind<global_avg_pool, shape<C, H, W>> : stateless, leaf_node<bind<global_
   static constexpr std::string_view kind = "global_avg_pool";
   static void forward(const float*, const float* x, float* y, float*, std::size_t n) {
     reference::global_avg_pool(n * C, H * W, x, y);
+  }
+  template <class Arch>
+  static void run(const float*, const float* x, float* y, float*, std::size_t n) {
+    simd::pool<Arch>::template global_average<H * W>(n * C, x, y);
   }
 };
 
