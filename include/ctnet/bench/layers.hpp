@@ -3,6 +3,7 @@
 //     #include <ctnet/bench/layers.hpp>
 //     ctnet::bench::register_layers<my_net>("my_net");       // my_net/conv1, my_net/layer1.0.conv1, ...
 //     ctnet::bench::register_model<my_net>("my_net", 32);     // my_net/forward/batch=32
+//     ctnet::bench::register_model<my_net>("my_net", 32, ctnet::bench::pass::unfused);  // what fusion saves
 //
 // then benchmark::RunSpecifiedBenchmarks() (or BENCHMARK_MAIN()). Not part of ctnet.hpp: it needs
 // <benchmark/benchmark.h> and the benchmark library.
@@ -155,24 +156,33 @@ inline void register_peak() {
   });
 }
 
-// The whole forward pass of model<Net> (its kernels are active_arch()'s), at `batch` samples.
-// Named "<name>/forward", with "/batch=N" unless N is 1.
+// How a whole-model benchmark runs the network.
+enum class pass { fused, unfused };
+
+// The whole forward pass of model<Net> (its kernels are active_arch()'s), at `batch` samples:
+// model::forward, fuse_t<Net>, or with pass::unfused model::forward_unfused, layer by layer.
+// Named "<name>/forward" or "<name>/forward_unfused", with "/batch=N" unless N is 1.
 template <network_type Net>
-void register_model(std::string_view name, std::size_t batch = 1) {
-  benchmark::RegisterBenchmark(benchmark_name(name, "forward", batch).c_str(),
-                               [batch](benchmark::State& state) {
-                                 model<Net> m(1);
-                                 const aligned_buffer x = detail::random_buffer(batch * m.input_size, 2);
-                                 aligned_buffer y(batch * m.output_size);
-                                 m.forward(x.span(), y.span());  // packs the weights, sizes the workspace
-                                 const double samples = static_cast<double>(batch);
-                                 const work w{2.0 * static_cast<double>(macs_v<Net>) * samples, 0, samples};
-                                 timed(state, w, kernel_peak_flops(), [&] {
-                                   m.forward(x.span(), y.span());
-                                   benchmark::DoNotOptimize(y.data());
-                                 });
-                                 state.SetLabel(std::string(active_arch()));
-                               })
+void register_model(std::string_view name, std::size_t batch = 1, pass how = pass::fused) {
+  benchmark::RegisterBenchmark(
+      benchmark_name(name, how == pass::fused ? "forward" : "forward_unfused", batch).c_str(),
+      [batch, how](benchmark::State& state) {
+        model<Net> m(1, batch);
+        const aligned_buffer x = detail::random_buffer(batch * m.input_size, 2);
+        aligned_buffer y(batch * m.output_size);
+        const auto forward = [&] {
+          if (how == pass::fused) m.forward(x.span(), y.span());
+          else m.forward_unfused(x.span(), y.span());
+        };
+        forward();  // the unfused pass packs its weights at its first call
+        const double samples = static_cast<double>(batch);
+        const work w{2.0 * static_cast<double>(macs_v<Net>) * samples, 0, samples};
+        timed(state, w, kernel_peak_flops(), [&] {
+          forward();
+          benchmark::DoNotOptimize(y.data());
+        });
+        state.SetLabel(std::string(active_arch()));
+      })
       ->Unit(benchmark::kMillisecond);
 }
 
