@@ -41,16 +41,20 @@ TEST_CASE("fast conv2d matches the reference on odd shapes", "[kernels][simd][co
 }
 
 // Long reductions (up to 4608 terms) in float: the tolerance the issue allows for them.
+// Fused (forward) and unfused (forward_unfused) alike, to 1e-5 of the largest output; measured here
+// 4e-7 for the CIFAR nets, 1e-6 for resnet18, 2e-6 for resnet50, despite reductions of up to 4608 terms.
 TEST_CASE("whole models run by the fast kernels agree with the reference", "[kernels][simd][models]") {
-  CHECK(fast_vs_reference<models::cifar_resnet<20>>(3, 11) <= 1e-4);
-  CHECK(fast_vs_reference<models::cifar_resnet<20, option_b>>(1, 12) <= 1e-4);
+  CHECK(fast_vs_reference<models::cifar_resnet<20>>(3, 11) <= 1e-5);
+  CHECK(fast_vs_reference<models::cifar_resnet<20, option_b>>(1, 12) <= 1e-5);
+  CHECK(fast_vs_reference<models::cifar_resnet<56, option_c>>(1, 15) <= 1e-5);
+  CHECK(fast_vs_reference<models::cifar_plain<20>>(2, 16) <= 1e-5);
 }
 
 // [slow]: the scalar reference runs these ImageNet models for minutes under an emulator.
 TEST_CASE("whole ImageNet models run by the fast kernels agree with the reference",
           "[kernels][simd][models][slow]") {
-  CHECK(fast_vs_reference<models::resnet18>(1, 13) <= 1e-4);
-  CHECK(fast_vs_reference<models::resnet50>(1, 14) <= 1e-4);
+  CHECK(fast_vs_reference<models::resnet18>(1, 13) <= 1e-5);
+  CHECK(fast_vs_reference<models::resnet50>(1, 14) <= 1e-5);
 }
 
 TEST_CASE("results are identical for any number of threads", "[kernels][simd][threads]") {
