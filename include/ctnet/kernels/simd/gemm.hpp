@@ -12,6 +12,7 @@
 //     for each M block of at most mc_max rows           (A's mc × kc block stays in L2)
 //       for each micro-panel of nr = nv vectors of columns of [n_begin, n_end)
 //         copy B's kc × nr block into a scratch on the stack (L1), zero-padding a column tail
+//         (unless the M block has at most two panels: then a whole micro-panel is read in place)
 //         for each panel of mr rows of the M block: the micro-kernel, mr × nv accumulators in
 //           registers, one broadcast of A and nv loads of B per k
 // Between K blocks the partial sums go through C (a float store and load is exact); the epilogue is
@@ -159,12 +160,17 @@ struct gemm {
         const std::size_t p1 = std::min(panels, p0 + panel_step);
         for (std::size_t j = n_begin; j < n_end; j += nr) {
           const std::size_t cols = std::min(nr, n_end - j);
-          if (kc > 0) pack_b(b + k0 * ldb + j, ldb, kc, cols, b_panel);
+          // A packed copy of B pays for itself over several panels of A; for one or two (a
+          // convolution with few output channels) the micro-kernel reads B where it is.
+          const bool in_place = cols == nr && p1 - p0 <= 2;
+          if (kc > 0 && !in_place) pack_b(b + k0 * ldb + j, ldb, kc, cols, b_panel);
+          const float* b_tile = in_place ? b + k0 * ldb + j : b_panel;
           for (std::size_t p = p0; p < p1; ++p) {
             const std::size_t i0 = p * mr;
             tile_args t{kc,
                         packed_a + i0 * k + k0 * mr,
-                        b_panel,
+                        b_tile,
+                        in_place ? ldb : nr,
                         c + i0 * ldc + j,
                         ldc,
                         cols,
@@ -174,8 +180,8 @@ struct gemm {
                         e.ld_residual,
                         last && e.relu,
                         p + 1 < panels ? packed_a + (i0 + mr) * k + k0 * mr : packed_a + i0 * k + k0 * mr,
-                        b_panel,
-                        nr,
+                        b_tile,
+                        in_place ? ldb : nr,
                         nr - 1};
             if (p == p0 && n_end - j > nr) {
               t.next_b = b + k0 * ldb + j + nr;
@@ -194,11 +200,22 @@ struct gemm {
     }
   }
 
+  // Rows [row_begin, row_end) of C only (row_begin a multiple of mr: a packed panel's first row),
+  // computed exactly as multiply computes them.
+  static void multiply_rows(std::size_t row_begin, std::size_t row_end, std::size_t k, const float* packed_a,
+                            const float* b, std::size_t ldb, float* c, std::size_t ldc, std::size_t n_begin,
+                            std::size_t n_end, epilogue e = {}) {
+    if (e.bias) e.bias += row_begin;
+    if (e.residual) e.residual += row_begin * e.ld_residual;
+    multiply(row_end - row_begin, k, packed_a + row_begin * k, b, ldb, c + row_begin * ldc, ldc, n_begin, n_end, e);
+  }
+
  private:
   struct tile_args {
     std::size_t kc;
     const float* a;  // packed panel at k0: mr floats per k
-    const float* b;  // packed micro-panel: nr floats per k
+    const float* b;  // micro-panel: nr floats per k, b_stride apart (packed: nr; in place: ldb)
+    std::size_t b_stride;
     float* c;        // top-left element of the tile
     std::size_t ldc;
     std::size_t cols;   // valid columns: (vecs - 1) · lanes < cols ≤ vecs · lanes for tile<rows, vecs>
@@ -209,7 +226,7 @@ struct gemm {
     bool relu;  // last K block only
     // Prefetched while computing, a row per k: kc rows of mr floats, the next panel of A (or this
     // one); kc rows next_b_ld apart of next_b_last + 1 floats, the next micro-panel of B for an M
-    // block's first panel, the packed one (already in L1) for the others.
+    // block's first panel, this one (already in L1) for the others.
     const float* next_a;
     const float* next_b;
     std::size_t next_b_ld;
@@ -280,13 +297,13 @@ struct gemm {
       detail::prefetch(next_b + t.next_b_last);
 
       std::array<batch, Vecs> bv;
-      detail::unroll<Vecs>([&](auto v) { bv[v] = batch::load_aligned(b + v * lanes); });
+      detail::unroll<Vecs>([&](auto v) { bv[v] = batch::load_unaligned(b + v * lanes); });
       detail::unroll<Rows>([&](auto r) {
         const batch av(a[r]);
         detail::unroll<Vecs>([&](auto v) { acc[r][v] = xsimd::fma(av, bv[v], acc[r][v]); });
       });
       a += mr;
-      b += nr;
+      b += t.b_stride;
     }
 
     if (t.bias) {

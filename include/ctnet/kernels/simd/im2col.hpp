@@ -25,30 +25,48 @@ inline void im2col(const reference::window_geometry& g, const float* x, float* p
                    std::size_t row_end) {
   const long pad = static_cast<long>(g.padding), stride = static_cast<long>(g.stride);
   const long in_h = static_cast<long>(g.in_height), in_w = static_cast<long>(g.in_width);
+  const long out_h = static_cast<long>(g.out_height), out_w = static_cast<long>(g.out_width);
   const std::size_t columns = g.out_height * g.out_width;
   for (std::size_t row = row_begin; row < row_end; ++row) {
     const std::size_t c = row / (g.kernel * g.kernel);
     const long ky = static_cast<long>(row / g.kernel % g.kernel), kx = static_cast<long>(row % g.kernel);
     const float* plane = x + c * g.in_height * g.in_width;
     float* out = patches + row * columns;
+    // Output rows whose input row oy·stride + ky − pad lies inside the image: [top, bottom).
+    const long top = std::min(out_h, std::max(0L, (pad - ky + stride - 1) / stride));
+    const long bottom = std::max(top, std::min(out_h, (in_h + pad - ky + stride - 1) / stride));
     // Output columns whose input column ox·stride + kx − pad lies inside the image: [first, last).
-    const long shift = kx - pad, out_w = static_cast<long>(g.out_width);
+    const long shift = kx - pad;
     const long first = std::min(out_w, std::max(0L, (-shift + stride - 1) / stride));
     const long last = std::max(first, std::min(out_w, (in_w - shift + stride - 1) / stride));
-    for (std::size_t oy = 0; oy < g.out_height; ++oy, out += g.out_width) {
-      const long iy = static_cast<long>(oy) * stride + ky - pad;
-      if (iy < 0 || iy >= in_h) {
-        std::fill_n(out, g.out_width, 0.0f);
-        continue;
+    std::fill(out, out + top * out_w, 0.0f);
+    std::fill(out + bottom * out_w, out + out_h * out_w, 0.0f);
+    if (top == bottom) continue;
+    const float* in = plane + (top * stride + ky - pad) * in_w;
+    if (stride == 1 && out_w == in_w) {
+      // A "same" convolution: the tap's rows are the input's rows [top + ky − pad, ...) shifted by
+      // `shift` columns, so they are one block copy (short rows made one call per row the main cost
+      // of a CIFAR net), after which the columns that wrapped around are set to zero.
+      const long count = (bottom - top) * out_w - (shift < 0 ? -shift : shift);
+      if (count > 0 && shift < 0)
+        std::copy_n(in, count, out + top * out_w - shift);
+      else if (count > 0)
+        std::copy_n(in + shift, count, out + top * out_w);
+      for (long oy = top; oy < bottom; ++oy) {
+        float* line = out + oy * out_w;
+        for (long ox = 0; ox < first; ++ox) line[ox] = 0.0f;
+        for (long ox = last; ox < out_w; ++ox) line[ox] = 0.0f;
       }
-      const float* row_in = plane + iy * in_w;
-      std::fill(out, out + first, 0.0f);
-      if (stride == 1) {
-        std::copy(row_in + first + shift, row_in + last + shift, out + first);
-      } else {
-        for (long ox = first; ox < last; ++ox) out[ox] = row_in[ox * stride + shift];
-      }
-      std::fill(out + last, out + out_w, 0.0f);
+      continue;
+    }
+    for (long oy = top; oy < bottom; ++oy, in += stride * in_w) {
+      float* line = out + oy * out_w;
+      for (long ox = 0; ox < first; ++ox) line[ox] = 0.0f;
+      if (stride == 1)
+        for (long ox = first; ox < last; ++ox) line[ox] = in[ox + shift];
+      else
+        for (long ox = first; ox < last; ++ox) line[ox] = in[ox * stride + shift];
+      for (long ox = last; ox < out_w; ++ox) line[ox] = 0.0f;
     }
   }
 }
