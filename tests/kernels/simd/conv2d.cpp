@@ -1,6 +1,6 @@
-// The fast convolution (packed weights × im2col patches) against the reference oracle, on odd
-// shapes: channels that are no multiple of the SIMD width, odd H and W, strides, padding, bias,
-// batches of 1 and 3.
+// The fast convolution (packed weights × patches: the input itself, im2col's, or packed from the
+// input) against the reference oracle, on odd shapes: channels that are no multiple of the SIMD
+// width, odd H and W, strides, padding, bias, batches of 1 and 3.
 #include <ctnet/ctnet.hpp>
 
 #include <catch2/catch.hpp>
@@ -36,6 +36,13 @@ TEST_CASE("fast conv2d matches the reference on odd shapes", "[kernels][simd][co
     CHECK(fast_vs_reference<one_conv<4, 6, 6, conv2d<3, 5, 1, 0>>>(batch, 7) <= 1e-5);         // 5×5, no padding
     CHECK(fast_vs_reference<one_conv<2, 3, 3, conv2d<17, 3, 1, 2>>>(batch, 8) <= 1e-5);        // padding > output
     CHECK(fast_vs_reference<one_conv<7, 5, 6, conv2d_with_bias<11, 3, 1, 1>>>(batch, 9) <= 1e-5);
+    // "Same" convolutions pack their patches from the input (same_patches.hpp): rows and columns of
+    // one pixel, windows of 5 and 7, and micro-panels that span several rows of a wide output.
+    CHECK(fast_vs_reference<one_conv<2, 1, 9, conv2d<3, 3, 1, 1>>>(batch, 20) <= 1e-5);
+    CHECK(fast_vs_reference<one_conv<3, 11, 1, conv2d<4, 3, 1, 1>>>(batch, 21) <= 1e-5);
+    CHECK(fast_vs_reference<one_conv<5, 9, 7, conv2d<6, 5, 1, 2>>>(batch, 22) <= 1e-5);
+    CHECK(fast_vs_reference<one_conv<2, 8, 9, conv2d<3, 7, 1, 3>>>(batch, 23) <= 1e-5);
+    CHECK(fast_vs_reference<one_conv<20, 13, 11, conv2d<19, 3, 1, 1>>>(batch, 24) <= 1e-5);
     CHECK(fast_vs_reference<one_conv<1, 1, 1, conv2d_with_bias<1, 1, 1, 0>>>(batch, 10) <= 1e-5);
   }
 }

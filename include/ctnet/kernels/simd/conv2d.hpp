@@ -1,6 +1,6 @@
 // Convolution as one matrix product per image: packed weights [O][C·K·K] × input patches
-// [C·K·K][OH·OW] (the input itself for a 1×1 stride-1 convolution, im2col otherwise), with bias,
-// residual and relu applied in the product's epilogue.
+// [C·K·K][OH·OW] (the input itself for a 1×1 stride-1 convolution, packed straight from the input
+// for a stride-1 "same" one, im2col otherwise), with bias, residual and relu in the product's epilogue.
 #pragma once
 #include <cstddef>
 
@@ -10,6 +10,7 @@
 #include "gemm.hpp"
 #include "im2col.hpp"
 #include "product_partition.hpp"
+#include "same_patches.hpp"
 
 namespace ctnet::simd {
 
@@ -63,21 +64,22 @@ struct conv2d {
     const std::size_t columns = g.out_height * g.out_width, k = reduction(g);
     const float* in = x + image * g.in_size();
     float* out = y + image * g.out_size();
-    const float* patches = in;
-    if (!reads_input_directly(g)) {
-      share(k, 1 + k / (4 * sharers), [&](std::size_t begin, std::size_t end) { im2col(g, in, scratch, begin, end); });
-      patches = scratch;
-    }
     epilogue at = e;
     if (at.residual) at.residual += image * g.out_size();
-    const auto parts = product_partition::for_threads(g.out_channels, columns, product::mr, sharers);
-    share(parts.count(), 1, [&](std::size_t begin, std::size_t end) {
-      for (std::size_t i = begin; i < end; ++i) {
-        const auto p = parts[i];
-        product::multiply_rows(p.row_begin, p.row_end, k, packed, patches, columns, out, columns, p.column_begin,
-                               p.column_end, at);
-      }
-    });
+    const auto product_of = [&](const auto& patches) {
+      const auto parts = product_partition::for_threads(g.out_channels, columns, product::mr, sharers);
+      share(parts.count(), 1, [&](std::size_t begin, std::size_t end) {
+        for (std::size_t i = begin; i < end; ++i) {
+          const auto p = parts[i];
+          product::multiply_rows(p.row_begin, p.row_end, k, packed, patches, out, columns, p.column_begin,
+                                 p.column_end, at);
+        }
+      });
+    };
+    if (reads_input_directly(g)) return product_of(matrix_operand{in, columns});
+    if (reads_same_patches(g)) return product_of(same_patches<Arch>{g, in});
+    share(k, 1 + k / (4 * sharers), [&](std::size_t begin, std::size_t end) { im2col(g, in, scratch, begin, end); });
+    product_of(matrix_operand{scratch, columns});
   }
 };
 

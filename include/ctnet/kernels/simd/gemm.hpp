@@ -52,6 +52,15 @@ struct epilogue {
   bool relu = false;  // max(·, 0); NaN stays NaN
 };
 
+// The right-hand operand B as a row-major K × N matrix in memory, ld floats between rows. multiply
+// also takes any other operand with pack(k0, kc, j, cols, out): rows [k0, k0 + kc) of columns
+// [j, j + cols) as kc rows of nr floats, zero past cols (e.g. a convolution's patches read straight
+// from its input: same_patches.hpp).
+struct matrix_operand {
+  const float* data;
+  std::size_t ld;
+};
+
 // Register and cache blocking per architecture, measured on Zen 3-class AVX2 (and AVX-512):
 // - sixteen vector registers (SSE, AVX2, 32-bit NEON): 6 × 2 accumulators + 2 B vectors + 1 broadcast
 //   = 15 registers (4 × 3 and 5 × 2 measured 25% and 5% slower);
@@ -140,6 +149,14 @@ struct gemm {
   static void multiply(std::size_t m, std::size_t k, const float* packed_a, const float* b, std::size_t ldb,
                        float* c, std::size_t ldc, std::size_t n_begin, std::size_t n_end,
                        const epilogue& e = {}) {
+    multiply(m, k, packed_a, matrix_operand{b, ldb}, c, ldc, n_begin, n_end, e);
+  }
+
+  // The same with B any operand (matrix_operand or one that packs itself).
+  template <class Operand>
+  static void multiply(std::size_t m, std::size_t k, const float* packed_a, const Operand& b, float* c,
+                       std::size_t ldc, std::size_t n_begin, std::size_t n_end, const epilogue& e = {}) {
+    constexpr bool in_memory = std::is_same_v<Operand, matrix_operand>;
     if (m == 0 || n_begin >= n_end) return;
     // Equal K blocks (576 → 3 × 192 rather than 256 + 256 + 64); K = 0 is one empty block.
     const std::size_t k_blocks = std::max<std::size_t>(1, (k + tiling::kc_max - 1) / tiling::kc_max);
@@ -162,15 +179,25 @@ struct gemm {
           const std::size_t cols = std::min(nr, n_end - j);
           // A packed copy of B pays for itself over several panels of A; for one or two (a
           // convolution with few output channels) the micro-kernel reads B where it is.
-          const bool in_place = cols == nr && p1 - p0 <= 2;
-          if (kc > 0 && !in_place) pack_b(b + k0 * ldb + j, ldb, kc, cols, b_panel);
-          const float* b_tile = in_place ? b + k0 * ldb + j : b_panel;
+          bool in_place = false;
+          const float* b_tile = b_panel;
+          std::size_t b_stride = nr;
+          if constexpr (in_memory) {
+            in_place = cols == nr && p1 - p0 <= 2;
+            if (in_place) b_tile = b.data + k0 * b.ld + j, b_stride = b.ld;
+          }
+          if (kc > 0 && !in_place) {
+            if constexpr (in_memory)
+              pack_b(b.data + k0 * b.ld + j, b.ld, kc, cols, b_panel);
+            else
+              b.pack(k0, kc, j, cols, b_panel);
+          }
           for (std::size_t p = p0; p < p1; ++p) {
             const std::size_t i0 = p * mr;
             tile_args t{kc,
                         packed_a + i0 * k + k0 * mr,
                         b_tile,
-                        in_place ? ldb : nr,
+                        b_stride,
                         c + i0 * ldc + j,
                         ldc,
                         cols,
@@ -181,12 +208,14 @@ struct gemm {
                         last && e.relu,
                         p + 1 < panels ? packed_a + (i0 + mr) * k + k0 * mr : packed_a + i0 * k + k0 * mr,
                         b_tile,
-                        in_place ? ldb : nr,
+                        b_stride,
                         nr - 1};
-            if (p == p0 && n_end - j > nr) {
-              t.next_b = b + k0 * ldb + j + nr;
-              t.next_b_ld = ldb;
-              t.next_b_last = std::min(nr, n_end - j - nr) - 1;
+            if constexpr (in_memory) {
+              if (p == p0 && n_end - j > nr) {
+                t.next_b = b.data + k0 * b.ld + j + nr;
+                t.next_b_ld = b.ld;
+                t.next_b_last = std::min(nr, n_end - j - nr) - 1;
+              }
             }
             const std::size_t rows = std::min(mr, m - i0);
             if (rows == mr && cols == nr)
@@ -202,12 +231,13 @@ struct gemm {
 
   // Rows [row_begin, row_end) of C only (row_begin a multiple of mr: a packed panel's first row),
   // computed exactly as multiply computes them.
+  template <class Operand>
   static void multiply_rows(std::size_t row_begin, std::size_t row_end, std::size_t k, const float* packed_a,
-                            const float* b, std::size_t ldb, float* c, std::size_t ldc, std::size_t n_begin,
-                            std::size_t n_end, epilogue e = {}) {
+                            const Operand& b, float* c, std::size_t ldc, std::size_t n_begin, std::size_t n_end,
+                            epilogue e = {}) {
     if (e.bias) e.bias += row_begin;
     if (e.residual) e.residual += row_begin * e.ld_residual;
-    multiply(row_end - row_begin, k, packed_a + row_begin * k, b, ldb, c + row_begin * ldc, ldc, n_begin, n_end, e);
+    multiply(row_end - row_begin, k, packed_a + row_begin * k, b, c + row_begin * ldc, ldc, n_begin, n_end, e);
   }
 
  private:

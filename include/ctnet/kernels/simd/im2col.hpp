@@ -15,8 +15,22 @@ constexpr bool reads_input_directly(const reference::window_geometry& g) {
   return g.kernel == 1 && g.stride == 1 && g.padding == 0;
 }
 
+// Windows up to this size (49 taps) keep their masks on the stack in same_patches.hpp.
+inline constexpr std::size_t same_patches_max_kernel = 7;
+
+// Whether the product packs a convolution's patches straight from its input (same_patches.hpp): a
+// stride-1 window whose output is as large as its input.
+constexpr bool reads_same_patches(const reference::window_geometry& g) {
+  return g.stride == 1 && g.kernel > 1 && g.kernel <= same_patches_max_kernel && g.out_height == g.in_height &&
+         g.out_width == g.in_width;
+}
+
+// Floats of one image's patch matrix; none where the product reads the input itself or packs its
+// patches from it (same_patches.hpp).
 constexpr std::size_t im2col_floats(const reference::window_geometry& g) {
-  return reads_input_directly(g) ? 0 : g.in_channels * g.kernel * g.kernel * g.out_height * g.out_width;
+  return reads_input_directly(g) || reads_same_patches(g)
+             ? 0
+             : g.in_channels * g.kernel * g.kernel * g.out_height * g.out_width;
 }
 
 // One image: x is C×H×W, patches is (C·K·K)×(OH·OW). Rows [row_begin, row_end) only, so that
@@ -43,22 +57,6 @@ inline void im2col(const reference::window_geometry& g, const float* x, float* p
     std::fill(out + bottom * out_w, out + out_h * out_w, 0.0f);
     if (top == bottom) continue;
     const float* in = plane + (top * stride + ky - pad) * in_w;
-    if (stride == 1 && out_w == in_w) {
-      // A "same" convolution: the tap's rows are the input's rows [top + ky − pad, ...) shifted by
-      // `shift` columns, so they are one block copy (short rows made one call per row the main cost
-      // of a CIFAR net), after which the columns that wrapped around are set to zero.
-      const long count = (bottom - top) * out_w - (shift < 0 ? -shift : shift);
-      if (count > 0 && shift < 0)
-        std::copy_n(in, count, out + top * out_w - shift);
-      else if (count > 0)
-        std::copy_n(in + shift, count, out + top * out_w);
-      for (long oy = top; oy < bottom; ++oy) {
-        float* line = out + oy * out_w;
-        for (long ox = 0; ox < first; ++ox) line[ox] = 0.0f;
-        for (long ox = last; ox < out_w; ++ox) line[ox] = 0.0f;
-      }
-      continue;
-    }
     for (long oy = top; oy < bottom; ++oy, in += stride * in_w) {
       float* line = out + oy * out_w;
       for (long ox = 0; ox < first; ++ox) line[ox] = 0.0f;

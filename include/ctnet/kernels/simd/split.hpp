@@ -6,6 +6,7 @@
 #pragma once
 #include <cstddef>
 
+#include "../../graph/node.hpp"
 #include "../../runtime/threads.hpp"
 
 namespace ctnet::simd {
@@ -24,9 +25,7 @@ void split(std::size_t items, std::size_t floats_per_item, std::size_t multiple,
   }
   auto& pool = threads();
   // A few chunks per thread balance the load without making chunks too small to stream.
-  const std::size_t wanted = items / (4 * pool.size()) + 1;
-  const std::size_t grain = (wanted + multiple - 1) / multiple * multiple;
-  pool.parallel_for(items, grain, task);
+  pool.parallel_for(items, round_up(items / (4 * pool.size()) + 1, multiple), task);
 }
 
 }  // namespace ctnet::simd
