@@ -1,5 +1,5 @@
 // How a matrix product is shared among threads: every element of C in exactly one part, band edges
-// on panel and cache-line boundaries, and enough parts to keep every thread busy.
+// on panel and tile boundaries, and enough parts to keep every thread busy.
 #include <ctnet/kernels/simd/product_partition.hpp>
 
 #include <catch2/catch.hpp>
@@ -14,7 +14,7 @@ TEST_CASE("a product partition covers C exactly once, on aligned edges", "[kerne
     for (std::size_t rows : {1, 7, 8, 13, 64, 512, 2048})
       for (std::size_t columns : {1, 49, 196, 255, 256, 784, 1024, 3136}) {
         INFO(rows << " × " << columns << " on " << threads << " threads");
-        const auto parts = product_partition::for_threads(rows, columns, 8, threads);
+        const auto parts = product_partition::for_threads(rows, columns, 8, 48, threads);
         std::vector<int> covered(rows * columns, 0);
         for (std::size_t i = 0; i < parts.count(); ++i) {
           const auto p = parts[i];
@@ -23,7 +23,7 @@ TEST_CASE("a product partition covers C exactly once, on aligned edges", "[kerne
           REQUIRE(p.row_end <= rows);
           REQUIRE(p.column_end <= columns);
           REQUIRE(p.row_begin % 8 == 0);
-          REQUIRE(p.column_begin % product_partition::column_multiple == 0);
+          REQUIRE(p.column_begin % 48 == 0);
           for (std::size_t r = p.row_begin; r < p.row_end; ++r)
             for (std::size_t c = p.column_begin; c < p.column_end; ++c) ++covered[r * columns + c];
         }

@@ -67,7 +67,7 @@ struct conv2d {
     epilogue at = e;
     if (at.residual) at.residual += image * g.out_size();
     const auto product_of = [&](const auto& patches) {
-      const auto parts = product_partition::for_threads(g.out_channels, columns, product::mr, sharers);
+      const auto parts = product_partition::for_threads(g.out_channels, columns, product::mr, product::nr, sharers);
       share(parts.count(), 1, [&](std::size_t begin, std::size_t end) {
         for (std::size_t i = begin; i < end; ++i) {
           const auto p = parts[i];

@@ -4,9 +4,10 @@
 // Splitting on columns alone left one thread idle on resnet50's layer4 (49 columns: one chunk) and
 // made the two threads' shares of layer2 (784 columns) 512 against 272.
 //
-// Band edges fall on multiples of the packed panel height (rows) and of 16 floats (columns, one
-// cache line) and are spread evenly; the part count does not change how any element is computed,
-// so results do not depend on the thread count.
+// Band edges fall on multiples of the packed panel height (rows) and of the micro-kernel's width
+// (columns: a band of whole tiles has no column tail; edges on 16-float multiples made resnet50's
+// 784-column layer2 run four tails instead of one) and are spread evenly. The part count does not
+// change how any element is computed, so results do not depend on the thread count.
 #pragma once
 #include <algorithm>
 #include <cstddef>
@@ -14,21 +15,21 @@
 namespace ctnet::simd {
 
 struct product_partition {
-  std::size_t rows, columns;       // of C
-  std::size_t row_multiple;        // packed panel height
+  std::size_t rows, columns;     // of C
+  std::size_t row_multiple;      // packed panel height
+  std::size_t column_multiple;   // micro-kernel width
   std::size_t row_parts = 1, column_parts = 1;
 
   // At least this many columns per part keeps the cost of streaming A per part small.
   static constexpr std::size_t min_part_columns = 128;
-  static constexpr std::size_t column_multiple = 16;
 
   // Two parts per thread, so that a thread that starts late does not hold the others up.
   static product_partition for_threads(std::size_t rows, std::size_t columns, std::size_t row_multiple,
-                                       std::size_t threads) {
-    product_partition p{rows, columns, row_multiple};
+                                       std::size_t column_multiple, std::size_t threads) {
+    product_partition p{rows, columns, row_multiple, column_multiple};
     if (threads <= 1) return p;
     const std::size_t wanted = 2 * threads;
-    p.column_parts = std::clamp<std::size_t>(columns / min_part_columns, 1, wanted);
+    p.column_parts = std::clamp<std::size_t>(columns / std::max(min_part_columns, column_multiple), 1, wanted);
     const std::size_t panels = (rows + row_multiple - 1) / row_multiple;
     p.row_parts = std::clamp<std::size_t>((wanted + p.column_parts - 1) / p.column_parts, 1, std::max<std::size_t>(panels, 1));
     return p;
