@@ -78,7 +78,7 @@ struct conv2d {
     };
     if (reads_input_directly(g)) return product_of(matrix_operand{in, columns});
     if (reads_same_patches(g)) return product_of(same_patches<Arch>{g, in});
-    share(k, 1 + k / (4 * sharers), [&](std::size_t begin, std::size_t end) { im2col(g, in, scratch, begin, end); });
+    share(k, 1 + k / (4 * sharers), [&](std::size_t begin, std::size_t end) { im2col<Arch>(g, in, scratch, begin, end); });
     product_of(matrix_operand{scratch, columns});
   }
 };

@@ -34,8 +34,11 @@ constexpr std::size_t im2col_floats(const reference::window_geometry& g) {
 }
 
 // One image: x is C×H×W, patches is (C·K·K)×(OH·OW). Rows [row_begin, row_end) only, so that
-// threads can share the work.
-inline void im2col(const reference::window_geometry& g, const float* x, float* patches, std::size_t row_begin,
+// threads can share the work. A template on the architecture, though it names no SIMD type: each
+// kernel TU (ctnet_add_kernels) then has its own copy, compiled with its flags, where one inline
+// function would be one copy for all, the baseline's.
+template <class Arch>
+void im2col(const reference::window_geometry& g, const float* x, float* patches, std::size_t row_begin,
                    std::size_t row_end) {
   const long pad = static_cast<long>(g.padding), stride = static_cast<long>(g.stride);
   const long in_h = static_cast<long>(g.in_height), in_w = static_cast<long>(g.in_width);
