@@ -51,8 +51,9 @@ class thread_pool {
       return;
     }
     // Published by the release increment of generation_, which workers acquire.
-    task_ = {const_cast<void*>(static_cast<const void*>(&task)),
-             [](void* t, std::size_t b, std::size_t e) { (*static_cast<std::remove_reference_t<Task>*>(t))(b, e); }};
+    task_ = {const_cast<void*>(static_cast<const void*>(&task)), [](void* t, std::size_t b, std::size_t e) {
+               (*static_cast<std::remove_reference_t<Task>*>(t))(b, e);
+             }};
     count_ = count;
     grain_ = grain;
     next_.store(0, std::memory_order_relaxed);

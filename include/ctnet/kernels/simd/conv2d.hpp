@@ -48,7 +48,8 @@ struct conv2d {
       });
       return;
     }
-    for (std::size_t image = 0; image < n; ++image) one_image(g, packed, x, y, scratch, image, e, pool.size());
+    for (std::size_t image = 0; image < n; ++image)
+      one_image(g, packed, x, y, scratch, image, e, pool.size());
   }
 
  private:
@@ -67,7 +68,8 @@ struct conv2d {
     epilogue at = e;
     if (at.residual) at.residual += image * g.out_size();
     const auto product_of = [&](const auto& patches) {
-      const auto parts = product_partition::for_threads(g.out_channels, columns, product::mr, product::nr, sharers);
+      const auto parts =
+          product_partition::for_threads(g.out_channels, columns, product::mr, product::nr, sharers);
       share(parts.count(), 1, [&](std::size_t begin, std::size_t end) {
         for (std::size_t i = begin; i < end; ++i) {
           const auto p = parts[i];
@@ -78,7 +80,8 @@ struct conv2d {
     };
     if (reads_input_directly(g)) return product_of(matrix_operand{in, columns});
     if (reads_same_patches(g)) return product_of(same_patches<Arch>{g, in});
-    share(k, 1 + k / (4 * sharers), [&](std::size_t begin, std::size_t end) { im2col<Arch>(g, in, scratch, begin, end); });
+    share(k, 1 + k / (4 * sharers),
+          [&](std::size_t begin, std::size_t end) { im2col<Arch>(g, in, scratch, begin, end); });
     product_of(matrix_operand{scratch, columns});
   }
 };

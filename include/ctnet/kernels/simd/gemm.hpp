@@ -233,11 +233,12 @@ struct gemm {
   // computed exactly as multiply computes them.
   template <class Operand>
   static void multiply_rows(std::size_t row_begin, std::size_t row_end, std::size_t k, const float* packed_a,
-                            const Operand& b, float* c, std::size_t ldc, std::size_t n_begin, std::size_t n_end,
-                            epilogue e = {}) {
+                            const Operand& b, float* c, std::size_t ldc, std::size_t n_begin,
+                            std::size_t n_end, epilogue e = {}) {
     if (e.bias) e.bias += row_begin;
     if (e.residual) e.residual += row_begin * e.ld_residual;
-    multiply(row_end - row_begin, k, packed_a + row_begin * k, b, c + row_begin * ldc, ldc, n_begin, n_end, e);
+    multiply(row_end - row_begin, k, packed_a + row_begin * k, b, c + row_begin * ldc, ldc, n_begin, n_end,
+             e);
   }
 
  private:
@@ -246,7 +247,7 @@ struct gemm {
     const float* a;  // packed panel at k0: mr floats per k
     const float* b;  // micro-panel: nr floats per k, b_stride apart (packed: nr; in place: ldb)
     std::size_t b_stride;
-    float* c;        // top-left element of the tile
+    float* c;  // top-left element of the tile
     std::size_t ldc;
     std::size_t cols;   // valid columns: (vecs - 1) · lanes < cols ≤ vecs · lanes for tile<rows, vecs>
     bool accumulate;    // start from C (a later K block) rather than from +0

@@ -21,8 +21,8 @@ inline constexpr std::size_t same_patches_max_kernel = 7;
 // Whether the product packs a convolution's patches straight from its input (same_patches.hpp): a
 // stride-1 window whose output is as large as its input.
 constexpr bool reads_same_patches(const reference::window_geometry& g) {
-  return g.stride == 1 && g.kernel > 1 && g.kernel <= same_patches_max_kernel && g.out_height == g.in_height &&
-         g.out_width == g.in_width;
+  return g.stride == 1 && g.kernel > 1 && g.kernel <= same_patches_max_kernel &&
+         g.out_height == g.in_height && g.out_width == g.in_width;
 }
 
 // Floats of one image's patch matrix; none where the product reads the input itself or packs its
@@ -39,7 +39,7 @@ constexpr std::size_t im2col_floats(const reference::window_geometry& g) {
 // function would be one copy for all, the baseline's.
 template <class Arch>
 void im2col(const reference::window_geometry& g, const float* x, float* patches, std::size_t row_begin,
-                   std::size_t row_end) {
+            std::size_t row_end) {
   const long pad = static_cast<long>(g.padding), stride = static_cast<long>(g.stride);
   const long in_h = static_cast<long>(g.in_height), in_w = static_cast<long>(g.in_width);
   const long out_h = static_cast<long>(g.out_height), out_w = static_cast<long>(g.out_width);

@@ -15,9 +15,9 @@
 namespace ctnet::simd {
 
 struct product_partition {
-  std::size_t rows, columns;     // of C
-  std::size_t row_multiple;      // packed panel height
-  std::size_t column_multiple;   // micro-kernel width
+  std::size_t rows, columns;    // of C
+  std::size_t row_multiple;     // packed panel height
+  std::size_t column_multiple;  // micro-kernel width
   std::size_t row_parts = 1, column_parts = 1;
 
   // At least this many columns per part keeps the cost of streaming A per part small.
@@ -29,9 +29,11 @@ struct product_partition {
     product_partition p{rows, columns, row_multiple, column_multiple};
     if (threads <= 1) return p;
     const std::size_t wanted = 2 * threads;
-    p.column_parts = std::clamp<std::size_t>(columns / std::max(min_part_columns, column_multiple), 1, wanted);
+    p.column_parts =
+        std::clamp<std::size_t>(columns / std::max(min_part_columns, column_multiple), 1, wanted);
     const std::size_t panels = (rows + row_multiple - 1) / row_multiple;
-    p.row_parts = std::clamp<std::size_t>((wanted + p.column_parts - 1) / p.column_parts, 1, std::max<std::size_t>(panels, 1));
+    p.row_parts = std::clamp<std::size_t>((wanted + p.column_parts - 1) / p.column_parts, 1,
+                                          std::max<std::size_t>(panels, 1));
     return p;
   }
 
@@ -46,7 +48,8 @@ struct product_partition {
     return {std::min(rows, edge(r, row_parts, panels) * row_multiple),
             std::min(rows, edge(r + 1, row_parts, panels) * row_multiple),
             c == 0 ? 0 : edge(c, column_parts, columns) / column_multiple * column_multiple,
-            c + 1 == column_parts ? columns : edge(c + 1, column_parts, columns) / column_multiple * column_multiple};
+            c + 1 == column_parts ? columns
+                                  : edge(c + 1, column_parts, columns) / column_multiple * column_multiple};
   }
 
  private:

@@ -55,7 +55,8 @@ struct same_patches {
     std::size_t c = k0 / taps, t = k0 % taps;
     for (std::size_t kk = 0; kk < kc; ++kk, out += nr) {
       const long ky = static_cast<long>(t / g.kernel), kx = static_cast<long>(t % g.kernel);
-      const long first = static_cast<long>(c * plane + j) + (ky - pad) * static_cast<long>(width) + (kx - pad);
+      const long first =
+          static_cast<long>(c * plane + j) + (ky - pad) * static_cast<long>(width) + (kx - pad);
       if (first >= 0 && first + static_cast<long>(nr) <= size) {
         for (std::size_t v = 0; v < nr; v += lanes)
           (batch::load_unaligned(x + first + static_cast<long>(v)) & batch::load_aligned(valid[t] + v))
