@@ -87,6 +87,8 @@ class thread_pool {
         relax();
       }
       if (std::chrono::steady_clock::now() > deadline) return false;
+      // With more threads than free cores, the thread being waited for may need this core.
+      std::this_thread::yield();
     }
   }
   static void relax() {
