@@ -1,6 +1,6 @@
 // Every layer of ResNet-50, ResNet-18 and the CIFAR ResNet-20 alone, then each whole model at batch 1
-// and at a throughput batch, fused and unfused (ctnet/bench/layers.hpp). With -march=native (CTNET_NATIVE_DEMO), the
-// kernels are this machine's best. A layer of interest, e.g. stage 1's 3×3 convolution:
+// and at a throughput batch, fused and unfused (ctnet/bench/layers.hpp). With -march=native
+// (CTNET_NATIVE_DEMO), the kernels are this machine's best. A layer of interest, e.g. stage 1's 3×3 convolution:
 //   CTNET_NUM_THREADS=2 ctnet_layer_bench --benchmark_filter='resnet50/layer1.0.conv2$'
 #include <ctnet/bench/layers.hpp>
 #include <ctnet/ctnet.hpp>
