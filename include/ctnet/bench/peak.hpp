@@ -21,6 +21,7 @@
 #include <benchmark/benchmark.h>
 #include <xsimd/xsimd.hpp>
 
+#include "../kernels/simd/fused_multiply_add.hpp"
 #include "../kernels/simd/gemm.hpp"
 
 namespace ctnet::bench {
@@ -38,7 +39,7 @@ template <class Arch>
   simd::detail::unroll<chains>([&](auto i) { acc[i] = batch(state[i]); });
   const batch x(state[chains]), y(state[chains + 1]);
   for (std::size_t s = 0; s < steps; ++s)
-    simd::detail::unroll<chains>([&](auto i) { acc[i] = xsimd::fma(acc[i], x, y); });
+    simd::detail::unroll<chains>([&](auto i) { acc[i] = simd::fused_multiply_add(acc[i], x, y); });
   simd::detail::unroll<chains>([&](auto i) { state[i] = xsimd::hadd(acc[i]); });
 }
 

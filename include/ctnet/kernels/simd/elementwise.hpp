@@ -15,6 +15,7 @@
 #include <xsimd/xsimd.hpp>
 
 #include "../reference/batch_norm.hpp"
+#include "fused_multiply_add.hpp"
 #include "split.hpp"
 
 namespace ctnet::simd {
@@ -68,9 +69,11 @@ struct elementwise {
           float* out = y + s * Channels;
           std::size_t c = 0;
           for (; c + lanes <= Channels; c += lanes)
-            xsimd::fma(batch::load_unaligned(in + c), batch::load_unaligned(scale + c), batch::load_unaligned(shift + c))
+            fused_multiply_add(batch::load_unaligned(in + c), batch::load_unaligned(scale + c),
+                               batch::load_unaligned(shift + c))
                 .store_unaligned(out + c);
-          for (; c < Channels; ++c) out[c] = in[c] * scale[c] + shift[c];
+          if constexpr (Channels % lanes != 0)
+            for (; c < Channels; ++c) out[c] = in[c] * scale[c] + shift[c];
         }
       });
     } else {
@@ -81,8 +84,11 @@ struct elementwise {
           float* out = y + p * Plane;
           const batch sv(scale[c]), hv(shift[c]);
           std::size_t i = 0;
-          for (; i + lanes <= Plane; i += lanes) xsimd::fma(batch::load_unaligned(in + i), sv, hv).store_unaligned(out + i);
-          for (; i < Plane; ++i) out[i] = in[i] * scale[c] + shift[c];
+          for (; i + lanes <= Plane; i += lanes)
+            fused_multiply_add(batch::load_unaligned(in + i), sv, hv).store_unaligned(out + i);
+          // (Only where there is a tail: g++ 12 warned of undefined behaviour in the empty loop.)
+          if constexpr (Plane % lanes != 0)
+            for (; i < Plane; ++i) out[i] = in[i] * scale[c] + shift[c];
         }
       });
     }

@@ -14,23 +14,27 @@
 //         copy B's kc × nr block into a scratch on the stack (L1), zero-padding a column tail
 //         (unless the M block has at most two panels: then a whole micro-panel is read in place)
 //         for each panel of mr rows of the M block: the micro-kernel, mr × nv accumulators in
-//           registers, one broadcast of A and nv loads of B per k
+//           registers, one broadcast of A and nv loads of B per k; the columns past a micro-panel's
+//           last whole vector, where few, by column_tail (vectors along A's rows) a few panels at once
+// An operand that can be read in place (same_patches) is not packed at all for one or two panels
+// of A: the micro-kernel reads it through the operand's reader, all of K in one block.
 // Between K blocks the partial sums go through C (a float store and load is exact); the epilogue is
 // applied once, after the last K block. While the micro-kernel runs it prefetches the next panel of A
 // and (in an M block's first panel) the next micro-panel of B: B's rows are ldb apart, so the hardware
 // prefetchers do not see that stream. Measured on the ResNet-50 shapes in benchmarks/gemm.cpp.
 //
 // Bit-identical however [0, N) is split: every output element, wherever its column falls (full tile,
-// column tail, one vector or several), goes through the same lane-wise operations in the same order:
-// fma over k = 0, 1, ..., K-1 starting from +0, then + bias, + residual, relu. The K and M blocking
-// depend on M and K only, and column tails run a micro-kernel on zero-padded copies, never a scalar
-// loop (whose std::fma or a·b + c could round differently). This relies on xsimd::fma rounding the
-// same way in every micro-kernel: it does where it is an FMA instruction (fma3<...>, fma4, neon64,
-// neon with __ARM_FEATURE_FMA), and where xsimd writes it as x·y + z (sse2 to avx2 without fma3, and
-// avx512f in xsimd 8.1) when the compiler has no FMA to contract it into (flags without FMA), or
-// contracts it everywhere (clang, which contracts within an expression; g++ 12 for avx512f, as the
-// tests check). Not so for a baseline kernel in a TU whose flags enable FMA, e.g. gemm<sse2> with
-// -march=native under g++ 12: it contracts per loop by heuristics that differ between tile widths.
+// column tail, one vector or several), goes through the same operations in the same order: fma over
+// k = 0, 1, ..., K-1 starting from +0, then + bias, + residual, relu. The K and M blocking depend on
+// M and K only; column tails run a micro-kernel on zero-padded copies or, where narrow, column_tail
+// with vectors along A's rows (an FMA rounds alike in any lane of any vector width), never a scalar
+// loop (whose std::fma or a·b + c could round differently). This relies on fused_multiply_add
+// rounding once in every micro-kernel: it is an FMA instruction for fma3<...>, fma4, neon64, neon
+// with __ARM_FEATURE_FMA and avx512f (fused_multiply_add.hpp); where xsimd writes it as x·y + z
+// (sse2 to avx without fma3) it must not be contracted in one kernel and not another: it is not with
+// flags without FMA, and clang contracts only within an expression. Not so for a baseline kernel in
+// a TU whose flags enable FMA, e.g. gemm<sse2> with -march=native under g++ 12: it contracts per
+// loop by heuristics that differ between tile widths.
 // Instantiate each architecture in a TU compiled for it, as the dispatch pattern does.
 #pragma once
 #include <algorithm>
@@ -41,6 +45,8 @@
 #include <utility>
 
 #include <xsimd/xsimd.hpp>
+
+#include "fused_multiply_add.hpp"
 
 namespace ctnet::simd {
 
@@ -80,6 +86,29 @@ struct gemm_tiling {
   static constexpr std::size_t kc_max = nr >= 32 ? 128 : 256;
   static constexpr std::size_t mc_max = std::max<std::size_t>(mr, 65536 / kc_max / mr * mr);
 };
+
+// A vector along a packed panel's rows (its lanes dividing mr), for column tails narrower than a
+// vector: resnet50's 14×14 and 7×7 outputs end in 4 and 1 columns of a 16-lane vector, and the
+// full-width micro-kernel spent 9% of the model's time on those (a 7×7 layer wasted 23% of its
+// work). With AVX-512 it is AVX2's 8-lane vector (needs FMA, which every AVX-512 CPU has), with
+// AArch64 NEON the 4-lane vector itself; void where mr is not a multiple of a vector (6 rows on
+// SSE and AVX2, whose narrower vectors waste less anyway).
+template <class Arch, class = void>
+struct panel_row_vector {
+  using type = void;
+};
+#if XSIMD_WITH_FMA3_AVX2
+template <class Arch>
+struct panel_row_vector<Arch, std::enable_if_t<std::is_base_of_v<xsimd::avx512f, Arch>>> {
+  using type = xsimd::batch<float, xsimd::fma3<xsimd::avx2>>;
+};
+#endif
+#if XSIMD_WITH_NEON64
+template <class Arch>
+struct panel_row_vector<Arch, std::enable_if_t<std::is_base_of_v<xsimd::neon64, Arch>>> {
+  using type = xsimd::batch<float, Arch>;
+};
+#endif
 
 namespace detail {
 // f(integral_constant<0>), ..., f(integral_constant<N-1>): unrolled whatever the optimisation level,
@@ -156,8 +185,80 @@ struct gemm {
   template <class Operand>
   static void multiply(std::size_t m, std::size_t k, const float* packed_a, const Operand& b, float* c,
                        std::size_t ldc, std::size_t n_begin, std::size_t n_end, const epilogue& e = {}) {
-    constexpr bool in_memory = std::is_same_v<Operand, matrix_operand>;
     if (m == 0 || n_begin >= n_end) return;
+    if constexpr (readable_in_place<Operand>) {
+      if (m % mr == 0 && m / mr <= max_unpacked_panels)
+        return multiply_unpacked(m, k, packed_a, b, c, ldc, n_begin, n_end, e);
+    }
+    multiply_packed(m, k, packed_a, b, c, ldc, n_begin, n_end, e);
+  }
+
+  // Rows [row_begin, row_end) of C only (row_begin a multiple of mr: a packed panel's first row),
+  // computed exactly as multiply computes them.
+  template <class Operand>
+  static void multiply_rows(std::size_t row_begin, std::size_t row_end, std::size_t k, const float* packed_a,
+                            const Operand& b, float* c, std::size_t ldc, std::size_t n_begin,
+                            std::size_t n_end, epilogue e = {}) {
+    if (e.bias) e.bias += row_begin;
+    if (e.residual) e.residual += row_begin * e.ld_residual;
+    multiply(row_end - row_begin, k, packed_a + row_begin * k, b, c + row_begin * ldc, ldc, n_begin, n_end,
+             e);
+  }
+
+ private:
+  struct tile_args;
+
+  // Operands the micro-kernel can read where they are, a tile of columns at a time (same_patches:
+  // the input, masked). Packing them pays only when enough panels of A share each packed
+  // micro-panel: for cifar_resnet's 16 channels (two panels) the packing took 38% of the time.
+  template <class Operand>
+  static constexpr bool readable_in_place = requires(const Operand& b, std::size_t j) {
+    b.tile_reader(j, j).inside;
+  };
+  static constexpr std::size_t max_unpacked_panels = 2;
+
+  // All of K in one block (B is not copied, so nothing bounds kc), the micro-kernel reading B through
+  // the operand's reader; the tiles it cannot cover that way (a column tail, reads past the ends of
+  // the operand) are packed as usual. K blocks do not change any result (their partial sums pass
+  // exactly through C), so neither does this.
+  template <class Operand>
+  static void multiply_unpacked(std::size_t m, std::size_t k, const float* packed_a, const Operand& b,
+                                float* c, std::size_t ldc, std::size_t n_begin, std::size_t n_end,
+                                const epilogue& e) {
+    for (std::size_t j = n_begin; j < n_end; j += nr) {
+      const std::size_t cols = std::min(nr, n_end - j);
+      const auto reader = b.tile_reader(j, cols);
+      if (cols < nr || !reader.inside) {
+        multiply_packed(m, k, packed_a, b, c, ldc, j, j + cols, e);
+        continue;
+      }
+      for (std::size_t i0 = 0; i0 < m; i0 += mr) {
+        const float* a = packed_a + i0 * k;
+        const tile_args t{k,
+                          a,
+                          nullptr,
+                          0,
+                          c + i0 * ldc + j,
+                          ldc,
+                          nr,
+                          false,
+                          e.bias ? e.bias + i0 : nullptr,
+                          e.residual ? e.residual + i0 * e.ld_residual + j : nullptr,
+                          e.ld_residual,
+                          e.relu,
+                          i0 + mr < m ? a + mr * k : a,
+                          nullptr,
+                          0,
+                          0};
+        tile<mr, nv>(t, typename decltype(reader)::cursor(reader, 0));
+      }
+    }
+  }
+
+  template <class Operand>
+  static void multiply_packed(std::size_t m, std::size_t k, const float* packed_a, const Operand& b, float* c,
+                              std::size_t ldc, std::size_t n_begin, std::size_t n_end, const epilogue& e) {
+    constexpr bool in_memory = std::is_same_v<Operand, matrix_operand>;
     // Equal K blocks (576 → 3 × 192 rather than 256 + 256 + 64); K = 0 is one empty block.
     const std::size_t k_blocks = std::max<std::size_t>(1, (k + tiling::kc_max - 1) / tiling::kc_max);
     const std::size_t kc_step = (k + k_blocks - 1) / k_blocks;
@@ -192,6 +293,13 @@ struct gemm {
             else
               b.pack(k0, kc, j, cols, b_panel);
           }
+          // The columns past the last whole vector, where column_tail does them: queued a few
+          // panels at a time (independent FMA chains for it to interleave).
+          const std::size_t whole = cols / lanes, rest = cols % lanes;
+          const bool split_tail = rest != 0 && rest <= max_tail_columns;
+          std::array<tile_args, max_tail_panels> tails;
+          std::array<std::size_t, max_tail_panels> tail_rows;
+          std::size_t queued = 0;
           for (std::size_t p = p0; p < p1; ++p) {
             const std::size_t i0 = p * mr;
             tile_args t{kc,
@@ -218,10 +326,24 @@ struct gemm {
               }
             }
             const std::size_t rows = std::min(mr, m - i0);
-            if (rows == mr && cols == nr)
+            if (rows == mr && cols == nr) {
               tile<mr, nv>(t);
-            else
+            } else if (!split_tail) {
               tile_for(rows, (cols + lanes - 1) / lanes)(t);
+            } else {
+              if (whole > 0) {
+                tile_args head = t;
+                head.cols = whole * lanes;
+                tile_for(rows, whole)(head);
+              }
+              tails[queued] = t;
+              tails[queued].cols = rest;
+              tail_rows[queued] = rows;
+              if (++queued == tail_panels(rest) || p + 1 == p1) {
+                column_tails(tails.data(), tail_rows.data(), queued, whole * lanes);
+                queued = 0;
+              }
+            }
           }
         }
       }
@@ -229,19 +351,6 @@ struct gemm {
     }
   }
 
-  // Rows [row_begin, row_end) of C only (row_begin a multiple of mr: a packed panel's first row),
-  // computed exactly as multiply computes them.
-  template <class Operand>
-  static void multiply_rows(std::size_t row_begin, std::size_t row_end, std::size_t k, const float* packed_a,
-                            const Operand& b, float* c, std::size_t ldc, std::size_t n_begin,
-                            std::size_t n_end, epilogue e = {}) {
-    if (e.bias) e.bias += row_begin;
-    if (e.residual) e.residual += row_begin * e.ld_residual;
-    multiply(row_end - row_begin, k, packed_a + row_begin * k, b, c + row_begin * ldc, ldc, n_begin, n_end,
-             e);
-  }
-
- private:
   struct tile_args {
     std::size_t kc;
     const float* a;  // packed panel at k0: mr floats per k
@@ -298,8 +407,23 @@ struct gemm {
   // tile instead cost 5% (AVX2) and 15% (AVX-512) at N = 196, 38% with AVX-512 at N = 49.
   // flatten: every unroll lambda must be inlined for acc to live in registers, and g++ 12 stops
   // inlining them in the 8 × 3 AVX-512 kernel otherwise (measured 5× slower).
+  // B's rows as the micro-kernel reads them: from a packed micro-panel or a matrix in place, rows
+  // b_stride apart. (An operand read in place has its own: same_patches::reader::cursor.)
+  struct strided_rows {
+    const float* row;
+    std::size_t stride;
+    [[gnu::always_inline]] batch load(std::size_t v) const { return batch::load_unaligned(row + v * lanes); }
+    [[gnu::always_inline]] void next() { row += stride; }
+  };
+
   template <std::size_t Rows, std::size_t Vecs>
   [[gnu::flatten]] static void tile(const tile_args& t) {
+    tile<Rows, Vecs>(t, strided_rows{t.b, t.b_stride});
+  }
+
+  template <std::size_t Rows, std::size_t Vecs, class BRows>
+  [[gnu::flatten]] static void tile(const tile_args& t, BRows b) {
+    constexpr bool prefetch_b = std::is_same_v<BRows, strided_rows>;
     // Valid columns in the last vector: lanes for a full tile, fewer for a column tail.
     const std::size_t tail = t.cols - (Vecs - 1) * lanes;
     const auto load = [&](const float* row, auto v) {
@@ -318,23 +442,24 @@ struct gemm {
     }
 
     const float* a = t.a;
-    const float* b = t.b;
     for (std::size_t kk = 0; kk < t.kc; ++kk) {
       detail::prefetch(t.next_a + kk * mr);
-      // Each cache line of a row of the next B micro-panel: offsets 0, 16, 32, ... and the last float.
-      const float* next_b = t.next_b + kk * t.next_b_ld;
-      detail::unroll<(nr + 15) / 16>(
-          [&](auto l) { detail::prefetch(next_b + std::min(l * 16, t.next_b_last)); });
-      detail::prefetch(next_b + t.next_b_last);
+      if constexpr (prefetch_b) {
+        // Each cache line of a row of the next B micro-panel: offsets 0, 16, 32, ... and the last float.
+        const float* next_b = t.next_b + kk * t.next_b_ld;
+        detail::unroll<(nr + 15) / 16>(
+            [&](auto l) { detail::prefetch(next_b + std::min(l * 16, t.next_b_last)); });
+        detail::prefetch(next_b + t.next_b_last);
+      }
 
       std::array<batch, Vecs> bv;
-      detail::unroll<Vecs>([&](auto v) { bv[v] = batch::load_unaligned(b + v * lanes); });
+      detail::unroll<Vecs>([&](auto v) { bv[v] = b.load(v); });
       detail::unroll<Rows>([&](auto r) {
         const batch av(a[r]);
-        detail::unroll<Vecs>([&](auto v) { acc[r][v] = xsimd::fma(av, bv[v], acc[r][v]); });
+        detail::unroll<Vecs>([&](auto v) { acc[r][v] = fused_multiply_add(av, bv[v], acc[r][v]); });
       });
       a += mr;
-      b += t.b_stride;
+      b.next();
     }
 
     if (t.bias) {
@@ -368,6 +493,110 @@ struct gemm {
           store_partial(acc[r][v], row + v * lanes, tail);
       });
     });
+  }
+
+  using row_vector = typename panel_row_vector<Arch>::type;
+  static constexpr std::size_t row_lanes = [] {
+    if constexpr (std::is_void_v<row_vector>)
+      return std::size_t{0};
+    else
+      return row_vector::size;
+  }();
+  // Columns column_tail takes: while its FMAs per k and panel (Cols · mr / row lanes) stay within a
+  // full-width vector's (mr), i.e. up to a row vector's lanes. 0: no row vector here.
+  static constexpr std::size_t max_tail_columns = row_lanes == 0 ? 0 : std::min(lanes - 1, row_lanes);
+  // One accumulator per column and row vector is one chain of dependent FMAs: eight chains keep
+  // two FMA units of four cycles' latency busy, so narrow tails take several panels at once.
+  static constexpr std::size_t tail_chains = 8;
+  static constexpr std::size_t tail_panels(std::size_t cols) {
+    return std::max<std::size_t>(1, tail_chains / (cols * (row_lanes == 0 ? 1 : mr / row_lanes)));
+  }
+  static constexpr std::size_t max_tail_panels = tail_panels(1);
+
+  // C's columns [first, first + Cols) (fewer than a vector) of `count` tiles, each in its first
+  // rows[g] rows, with vectors along the panels' rows: per k and panel, mr / row lanes loads of A
+  // and FMAs per column, where a full-width vector would take mr FMAs whatever the column count.
+  // Each element is still fma over k = 0, 1, ..., then + bias, + residual, relu, each rounded as in
+  // tile<>, so its value does not depend on which kernel computed it.
+  template <std::size_t Cols, std::size_t Panels>
+  [[gnu::flatten]] static void column_tail(const tile_args* t, const std::size_t* rows, std::size_t first) {
+    using rv = row_vector;
+    constexpr std::size_t per_k = mr / row_lanes;
+    alignas(64) std::array<std::array<std::array<float, mr>, Cols>, Panels> sums{};  // [panel][column][row]
+    if (t[0].accumulate)
+      for (std::size_t g = 0; g < Panels; ++g)
+        for (std::size_t col = 0; col < Cols; ++col)
+          for (std::size_t r = 0; r < rows[g]; ++r) sums[g][col][r] = t[g].c[r * t[g].ldc + first + col];
+
+    std::array<std::array<std::array<rv, per_k>, Cols>, Panels> acc;
+    std::array<const float*, Panels> a;
+    detail::unroll<Panels>([&](auto g) {
+      a[g] = t[g].a;
+      detail::unroll<Cols>([&](auto col) {
+        detail::unroll<per_k>(
+            [&](auto v) { acc[g][col][v] = rv::load_aligned(sums[g][col].data() + v * row_lanes); });
+      });
+    });
+    const float* b = t[0].b + first;
+    for (std::size_t kk = 0; kk < t[0].kc; ++kk) {
+      std::array<rv, Cols> bv;
+      detail::unroll<Cols>([&](auto col) { bv[col] = rv(b[col]); });
+      detail::unroll<Panels>([&](auto g) {
+        detail::unroll<per_k>([&](auto v) {
+          const rv av = rv::load_unaligned(a[g] + v * row_lanes);
+          detail::unroll<Cols>(
+              [&](auto col) { acc[g][col][v] = fused_multiply_add(av, bv[col], acc[g][col][v]); });
+        });
+        a[g] += mr;
+      });
+      b += t[0].b_stride;
+    }
+    detail::unroll<Panels>([&](auto g) {
+      detail::unroll<Cols>([&](auto col) {
+        detail::unroll<per_k>(
+            [&](auto v) { acc[g][col][v].store_aligned(sums[g][col].data() + v * row_lanes); });
+      });
+    });
+
+    // The epilogue one element at a time: a float add rounds as a vector lane's does.
+    for (std::size_t g = 0; g < Panels; ++g) {
+      const tile_args& u = t[g];
+      for (std::size_t r = 0; r < rows[g]; ++r) {
+        for (std::size_t col = 0; col < Cols; ++col) {
+          float x = sums[g][col][r];
+          if (u.bias) x = x + u.bias[r];
+          if (u.residual) x = x + u.residual[r * u.ld_residual + first + col];
+          if (u.relu) x = x < 0.0f ? 0.0f : x;  // NaN stays NaN, as in tile<>
+          u.c[r * u.ldc + first + col] = x;
+        }
+      }
+    }
+  }
+
+  // column_tail for t[0].cols columns (≤ max_tail_columns) of `count` tiles (≤ tail_panels(cols)).
+  using column_tail_fn = void (*)(const tile_args*, const std::size_t*, std::size_t);
+  template <std::size_t Cols, std::size_t Panels>
+  static constexpr column_tail_fn column_tail_entry() {
+    if constexpr (Panels <= tail_panels(Cols))
+      return &column_tail<Cols, Panels>;
+    else
+      return nullptr;
+  }
+  template <std::size_t Cols, std::size_t... G>
+  static constexpr std::array<column_tail_fn, max_tail_panels> column_tail_row(std::index_sequence<G...>) {
+    return {column_tail_entry<Cols, G + 1>()...};
+  }
+  template <std::size_t... C>
+  static constexpr std::array<std::array<column_tail_fn, max_tail_panels>, sizeof...(C)> column_tail_table(
+      std::index_sequence<C...>) {
+    return {column_tail_row<C + 1>(std::make_index_sequence<max_tail_panels>{})...};
+  }
+  static void column_tails(const tile_args* t, const std::size_t* rows, std::size_t count,
+                           std::size_t first) {
+    if constexpr (max_tail_columns > 0) {
+      static constexpr auto table = column_tail_table(std::make_index_sequence<max_tail_columns>{});
+      table[t[0].cols - 1][count - 1](t, rows, first);
+    }
   }
 
   // The micro-kernel for a panel's last rows or a micro-panel's last columns.

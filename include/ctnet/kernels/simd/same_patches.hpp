@@ -6,6 +6,7 @@
 // row is nr contiguous floats of the input, masked. im2col wrote and re-read 9× the input of every
 // 3×3 convolution (a fifth of resnet18's time, half of cifar_resnet<20>'s at batch 1).
 #pragma once
+#include <array>
 #include <bit>
 #include <cstddef>
 #include <cstdint>
@@ -19,54 +20,98 @@
 namespace ctnet::simd {
 
 // An operand of gemm<Arch>::multiply: B = the patch matrix of one image x (C×H×W) under geometry g.
+// gemm either packs it (pack) or, for few rows of A, reads it where it is through a reader.
 template <class Arch>
 struct same_patches {
   using batch = xsimd::batch<float, Arch>;
   static constexpr std::size_t lanes = batch::size;
   static constexpr std::size_t nr = gemm_tiling<Arch>::nr;
+  static constexpr std::size_t max_taps = same_patches_max_kernel * same_patches_max_kernel;
 
   const reference::window_geometry& g;
   const float* x;
 
-  void pack(std::size_t k0, std::size_t kc, std::size_t j, std::size_t cols, float* out) const {
-    const std::size_t taps = g.kernel * g.kernel, width = g.in_width, plane = g.in_height * width;
-    const long pad = static_cast<long>(g.padding), size = static_cast<long>(g.in_channels * plane);
-    // Which taps read inside the image for output pixel j + i, as bit masks (all ones or zero):
-    // window row ky where rows_ok[ky][i], window column kx where columns_ok[kx][i] (zero too for
-    // the lanes past cols). A packed value is then input & (rows_ok[ky] & columns_ok[kx]): zero,
-    // NaN or not, where the tap reads padding or wraps around a row.
-    const float yes = std::bit_cast<float>(~std::uint32_t{0}), no = 0.0f;
-    alignas(64) float rows_ok[same_patches_max_kernel][nr], columns_ok[same_patches_max_kernel][nr];
-    std::size_t row = j / width, column = j % width;
-    for (std::size_t i = 0; i < nr; ++i) {
-      for (std::size_t w = 0; w < g.kernel; ++w) {
-        const long iy = static_cast<long>(row + w) - pad, ix = static_cast<long>(column + w) - pad;
-        rows_ok[w][i] = i < cols && iy >= 0 && iy < static_cast<long>(g.in_height) ? yes : no;
-        columns_ok[w][i] = ix >= 0 && ix < static_cast<long>(width) ? yes : no;
-      }
-      if (++column == width) column = 0, ++row;
-    }
-    alignas(64) float valid[same_patches_max_kernel * same_patches_max_kernel][nr];
-    for (std::size_t t = 0; t < taps; ++t)
-      for (std::size_t v = 0; v < nr; v += lanes)
-        (batch::load_aligned(rows_ok[t / g.kernel] + v) & batch::load_aligned(columns_ok[t % g.kernel] + v))
-            .store_aligned(valid[t] + v);
+  // Rows of B over columns [j, j + cols), cols ≤ nr: row (c, tap) is nr floats of x from
+  // x + c·plane + offset[tap] on, masked by valid[tap]. Which taps read inside the image for output
+  // pixel j + i are bit masks (all ones or zero): window row ky where rows_ok[ky][i], window column kx
+  // where columns_ok[kx][i] (zero too for the lanes past cols). A value of B is then
+  // input & (rows_ok[ky] & columns_ok[kx]): zero, NaN or not, where the tap reads padding or wraps
+  // around a row.
+  struct reader {
+    const float* x;
+    std::size_t plane, taps;
+    bool inside;  // every row's nr floats lie inside x (not so near its first and last pixels)
+    std::array<long, max_taps> offset;
+    alignas(64) float valid[max_taps][nr];
 
-    std::size_t c = k0 / taps, t = k0 % taps;
-    for (std::size_t kk = 0; kk < kc; ++kk, out += nr) {
-      const long ky = static_cast<long>(t / g.kernel), kx = static_cast<long>(t % g.kernel);
-      const long first =
-          static_cast<long>(c * plane + j) + (ky - pad) * static_cast<long>(width) + (kx - pad);
-      if (first >= 0 && first + static_cast<long>(nr) <= size) {
+    reader(const reference::window_geometry& g, const float* x_, std::size_t j, std::size_t cols)
+        : x(x_), plane(g.in_height * g.in_width), taps(g.kernel * g.kernel) {
+      const std::size_t width = g.in_width;
+      const long pad = static_cast<long>(g.padding), w = static_cast<long>(width);
+      const float yes = std::bit_cast<float>(~std::uint32_t{0}), no = 0.0f;
+      alignas(64) float rows_ok[same_patches_max_kernel][nr], columns_ok[same_patches_max_kernel][nr];
+      std::size_t row = j / width, column = j % width;
+      for (std::size_t i = 0; i < nr; ++i) {
+        for (std::size_t k = 0; k < g.kernel; ++k) {
+          const long iy = static_cast<long>(row + k) - pad, ix = static_cast<long>(column + k) - pad;
+          rows_ok[k][i] = i < cols && iy >= 0 && iy < static_cast<long>(g.in_height) ? yes : no;
+          columns_ok[k][i] = ix >= 0 && ix < w ? yes : no;
+        }
+        if (++column == width) column = 0, ++row;
+      }
+      for (std::size_t t = 0; t < taps; ++t) {
+        const long ky = static_cast<long>(t / g.kernel), kx = static_cast<long>(t % g.kernel);
+        offset[t] = static_cast<long>(j) + (ky - pad) * w + (kx - pad);
         for (std::size_t v = 0; v < nr; v += lanes)
-          (batch::load_unaligned(x + first + static_cast<long>(v)) & batch::load_aligned(valid[t] + v))
-              .store_aligned(out + v);
+          (batch::load_aligned(rows_ok[ky] + v) & batch::load_aligned(columns_ok[kx] + v))
+              .store_aligned(valid[t] + v);
+      }
+      const long reach = pad * w + pad;  // the farthest any tap reads from pixel j
+      inside = static_cast<long>(j) - reach >= 0 &&
+               static_cast<long>((g.in_channels - 1) * plane + j + nr) + reach <=
+                   static_cast<long>(g.in_channels * plane);
+    }
+
+    // Walks B's rows from row k: vectors of row k (load), then the next row (next). Row k starts
+    // at x[first], where first < 0 or first + nr > C·plane only near x's ends (not when inside).
+    struct cursor {
+      const reader& r;
+      std::size_t t;
+      long channel, first;
+      const float* mask;
+      cursor(const reader& r_, std::size_t k)
+          : r(r_),
+            t(k % r_.taps),
+            channel(static_cast<long>(k / r_.taps * r_.plane)),
+            first(channel + r_.offset[t]),
+            mask(r_.valid[t]) {}
+      [[gnu::always_inline]] batch load(std::size_t v) const {
+        return batch::load_unaligned(r.x + first + static_cast<long>(v * lanes)) &
+               batch::load_aligned(mask + v * lanes);
+      }
+      [[gnu::always_inline]] void next() {
+        if (++t == r.taps) t = 0, channel += static_cast<long>(r.plane);
+        first = channel + r.offset[t];
+        mask = r.valid[t];
+      }
+    };
+  };
+
+  reader tile_reader(std::size_t j, std::size_t cols) const { return reader(g, x, j, cols); }
+
+  // Rows [k0, k0 + kc) of columns [j, j + cols), packed in rows of nr floats.
+  void pack(std::size_t k0, std::size_t kc, std::size_t j, std::size_t cols, float* out) const {
+    const reader r(g, x, j, cols);
+    const long size = static_cast<long>(g.in_channels * r.plane);
+    typename reader::cursor at(r, k0);
+    for (std::size_t kk = 0; kk < kc; ++kk, out += nr, at.next()) {
+      if (at.first >= 0 && at.first + static_cast<long>(nr) <= size) {
+        for (std::size_t v = 0; v < nr / lanes; ++v) at.load(v).store_aligned(out + v * lanes);
       } else {
         // Near the ends of x: read only the valid lanes, which lie inside plane c.
         for (std::size_t i = 0; i < nr; ++i)
-          out[i] = std::bit_cast<std::uint32_t>(valid[t][i]) != 0 ? x[first + static_cast<long>(i)] : 0.0f;
+          out[i] = std::bit_cast<std::uint32_t>(at.mask[i]) != 0 ? x[at.first + static_cast<long>(i)] : 0.0f;
       }
-      if (++t == taps) t = 0, ++c;
     }
   }
 };
