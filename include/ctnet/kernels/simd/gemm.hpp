@@ -187,8 +187,7 @@ struct gemm {
                        std::size_t ldc, std::size_t n_begin, std::size_t n_end, const epilogue& e = {}) {
     if (m == 0 || n_begin >= n_end) return;
     if constexpr (readable_in_place<Operand>) {
-      if (m % mr == 0 && m / mr <= max_unpacked_panels)
-        return multiply_unpacked(m, k, packed_a, b, c, ldc, n_begin, n_end, e);
+      if (m % mr == 0) return multiply_unpacked(m, k, packed_a, b, c, ldc, n_begin, n_end, e);
     }
     multiply_packed(m, k, packed_a, b, c, ldc, n_begin, n_end, e);
   }
@@ -209,13 +208,13 @@ struct gemm {
   struct tile_args;
 
   // Operands the micro-kernel can read where they are, a tile of columns at a time (same_patches:
-  // the input, masked). Packing them pays only when enough panels of A share each packed
-  // micro-panel: for cifar_resnet's 16 channels (two panels) the packing took 38% of the time.
+  // the input, masked), at the cost of a mask per vector of B. Packing them cost more than it
+  // saved for one or two panels of A (cifar_resnet's 16 channels: 38% of the time went to packing)
+  // and saved nothing up to 64 (resnet50's 512 channels): with packing, resnet18, resnet50 and
+  // cifar_resnet<20> at batch 128 ran 5-10% slower. A last panel short of mr rows is packed.
   template <class Operand>
-  static constexpr bool readable_in_place = requires(const Operand& b, std::size_t j) {
-    b.tile_reader(j, j).inside;
-  };
-  static constexpr std::size_t max_unpacked_panels = 2;
+  static constexpr bool readable_in_place =
+      requires(const Operand& b, std::size_t j) { b.tile_reader(j, j).inside; };
 
   // All of K in one block (B is not copied, so nothing bounds kc), the micro-kernel reading B through
   // the operand's reader; the tiles it cannot cover that way (a column tail, reads past the ends of
