@@ -213,8 +213,9 @@ struct gemm {
   // and saved nothing up to 64 (resnet50's 512 channels): with packing, resnet18, resnet50 and
   // cifar_resnet<20> at batch 128 ran 5-10% slower. A last panel short of mr rows is packed.
   template <class Operand>
-  static constexpr bool readable_in_place =
-      requires(const Operand& b, std::size_t j) { b.tile_reader(j, j).inside; };
+  static constexpr bool readable_in_place = requires(const Operand& b, std::size_t j) {
+    b.tile_reader(j, j).inside;
+  };
 
   // All of K in one block (B is not copied, so nothing bounds kc), the micro-kernel reading B through
   // the operand's reader; the tiles it cannot cover that way (a column tail, reads past the ends of
@@ -226,11 +227,14 @@ struct gemm {
                                 const epilogue& e) {
     for (std::size_t j = n_begin; j < n_end; j += nr) {
       const std::size_t cols = std::min(nr, n_end - j);
+      // A tail of whole vectors reads in place too; a narrower one is packed for column_tail.
       const auto reader = b.tile_reader(j, cols);
-      if (cols < nr || !reader.inside) {
+      if ((cols < nr && cols % lanes != 0) || !reader.inside) {
         multiply_packed(m, k, packed_a, b, c, ldc, j, j + cols, e);
         continue;
       }
+      using cursor = typename decltype(reader)::cursor;
+      static constexpr auto widths = tiles_of_width<cursor>(std::make_index_sequence<nv>{});
       for (std::size_t i0 = 0; i0 < m; i0 += mr) {
         const float* a = packed_a + i0 * k;
         const tile_args t{k,
@@ -239,7 +243,7 @@ struct gemm {
                           0,
                           c + i0 * ldc + j,
                           ldc,
-                          nr,
+                          cols,
                           false,
                           e.bias ? e.bias + i0 : nullptr,
                           e.residual ? e.residual + i0 * e.ld_residual + j : nullptr,
@@ -249,7 +253,7 @@ struct gemm {
                           nullptr,
                           0,
                           0};
-        tile<mr, nv>(t, typename decltype(reader)::cursor(reader, 0));
+        widths[(cols + lanes - 1) / lanes - 1](t, cursor(reader, 0));
       }
     }
   }
@@ -596,6 +600,13 @@ struct gemm {
       static constexpr auto table = column_tail_table(std::make_index_sequence<max_tail_columns>{});
       table[t[0].cols - 1][count - 1](t, rows, first);
     }
+  }
+
+  // Whole panels of mr rows times 1, ..., nv vectors, B read through BRows.
+  template <class BRows, std::size_t... V>
+  static constexpr std::array<void (*)(const tile_args&, BRows), nv> tiles_of_width(
+      std::index_sequence<V...>) {
+    return {&tile<mr, V + 1, BRows>...};
   }
 
   // The micro-kernel for a panel's last rows or a micro-panel's last columns.
