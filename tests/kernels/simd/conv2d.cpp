@@ -1,6 +1,6 @@
-// The fast convolution (packed weights × patches: the input itself, im2col's, or packed from the
-// input) against the reference oracle, on odd shapes: channels that are no multiple of the SIMD
-// width, odd H and W, strides, padding, bias, batches of 1 and 3.
+// The fast convolution (packed weights × patches: the input itself, masked rows of it, gathered from
+// it, or im2col's) against the reference oracle, on odd shapes: channels that are no multiple of the
+// SIMD width, odd H and W, strides, padding, bias, batches of 1 and 3.
 #include <ctnet/ctnet.hpp>
 
 #include <catch2/catch.hpp>
@@ -49,6 +49,9 @@ TEST_CASE("fast conv2d matches the reference on odd shapes", "[kernels][simd][co
     CHECK(fast_vs_reference<one_conv<16, 9, 13, conv2d<16, 3, 1, 1>>>(batch, 26) <= 1e-5);
     CHECK(fast_vs_reference<one_conv<3, 10, 12, conv2d_with_bias<16, 5, 1, 2>>>(batch, 27) <= 1e-5);
     CHECK(fast_vs_reference<one_conv<1, 1, 1, conv2d_with_bias<1, 1, 1, 0>>>(batch, 10) <= 1e-5);
+    // Windows over 7×7 go through an im2col matrix; up to 7×7 the other windows are gathered.
+    CHECK(fast_vs_reference<one_conv<3, 13, 12, conv2d<5, 9, 2, 4>>>(batch, 28) <= 1e-5);
+    CHECK(fast_vs_reference<one_conv<2, 11, 13, conv2d<9, 3, 3, 2>>>(batch, 29) <= 1e-5);  // stride 3
   }
 }
 

@@ -1,6 +1,7 @@
 // Convolution as one matrix product per image: packed weights [O][C·K·K] × input patches
-// [C·K·K][OH·OW] (the input itself for a 1×1 stride-1 convolution, packed straight from the input
-// for a stride-1 "same" one, im2col otherwise), with bias, residual and relu in the product's epilogue.
+// [C·K·K][OH·OW] (the input itself for a 1×1 stride-1 convolution; packed straight from the input
+// as masked rows for a stride-1 "same" one, gathered for any other window up to 7×7; im2col beyond),
+// with bias, residual and relu in the product's epilogue.
 #pragma once
 #include <cstddef>
 
@@ -8,6 +9,7 @@
 #include "../../runtime/threads.hpp"
 #include "../reference/geometry.hpp"
 #include "gemm.hpp"
+#include "gathered_patches.hpp"
 #include "im2col.hpp"
 #include "product_partition.hpp"
 #include "same_patches.hpp"
@@ -80,6 +82,7 @@ struct conv2d {
     };
     if (reads_input_directly(g)) return product_of(matrix_operand{in, columns});
     if (reads_same_patches(g)) return product_of(same_patches<Arch>{g, in});
+    if (packs_patches_from_input(g)) return product_of(gathered_patches<Arch>{g, in});
     share(k, 1 + k / (4 * sharers),
           [&](std::size_t begin, std::size_t end) { im2col<Arch>(g, in, scratch, begin, end); });
     product_of(matrix_operand{scratch, columns});

@@ -25,10 +25,20 @@ constexpr bool reads_same_patches(const reference::window_geometry& g) {
          g.out_height == g.in_height && g.out_width == g.in_width;
 }
 
+// Windows up to this size (49 taps) have their patches gathered from the input
+// (gathered_patches.hpp), with the gather indices on the stack.
+inline constexpr std::size_t gathered_patches_max_kernel = 7;
+
+// Whether the product packs a convolution's patches straight from its input (same_patches.hpp or
+// gathered_patches.hpp) rather than from an im2col matrix.
+constexpr bool packs_patches_from_input(const reference::window_geometry& g) {
+  return reads_same_patches(g) || g.kernel <= gathered_patches_max_kernel;
+}
+
 // Floats of one image's patch matrix; none where the product reads the input itself or packs its
-// patches from it (same_patches.hpp).
+// patches from it.
 constexpr std::size_t im2col_floats(const reference::window_geometry& g) {
-  return reads_input_directly(g) || reads_same_patches(g)
+  return reads_input_directly(g) || packs_patches_from_input(g)
              ? 0
              : g.in_channels * g.kernel * g.kernel * g.out_height * g.out_width;
 }
