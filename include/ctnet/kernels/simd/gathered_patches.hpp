@@ -36,12 +36,13 @@ struct gathered_patches {
   // Rows [k0, k0 + kc) of columns [j, j + cols), packed in rows of nr floats.
   void pack(std::size_t k0, std::size_t kc, std::size_t j, std::size_t cols, float* out) const {
     const std::size_t taps = g.kernel * g.kernel, plane = g.in_height * g.in_width;
-    // Per lane, the window's top-left input pixel; lanes past cols on a row no tap reaches.
+    // Per lane, the window's top-left input pixel; lanes past cols on a row no tap reaches (and
+    // close enough to 0 that row · width cannot overflow).
     alignas(64) std::int32_t top[nr], left[nr];
     std::size_t oy = j / g.out_width, ox = j % g.out_width;
     for (std::size_t i = 0; i < nr; ++i) {
       top[i] = i < cols ? static_cast<std::int32_t>(oy * g.stride) - static_cast<std::int32_t>(g.padding)
-                        : -(1 << 30);
+                        : -static_cast<std::int32_t>(g.kernel);
       left[i] = static_cast<std::int32_t>(ox * g.stride) - static_cast<std::int32_t>(g.padding);
       if (++ox == g.out_width) ox = 0, ++oy;
     }

@@ -16,8 +16,8 @@
 //         for each panel of mr rows of the M block: the micro-kernel, mr × nv accumulators in
 //           registers, one broadcast of A and nv loads of B per k; the columns past a micro-panel's
 //           last whole vector, where few, by column_tail (vectors along A's rows) a few panels at once
-// An operand that can be read in place (same_patches) is not packed at all for one or two panels
-// of A: the micro-kernel reads it through the operand's reader, all of K in one block.
+// An operand that can be read in place (same_patches) is not packed at all where A's rows are whole
+// panels: the micro-kernel reads it through the operand's reader, all of K in one block.
 // Between K blocks the partial sums go through C (a float store and load is exact); the epilogue is
 // applied once, after the last K block. While the micro-kernel runs it prefetches the next panel of A
 // and (in an M block's first panel) the next micro-panel of B: B's rows are ldb apart, so the hardware
@@ -218,9 +218,9 @@ struct gemm {
   };
 
   // All of K in one block (B is not copied, so nothing bounds kc), the micro-kernel reading B through
-  // the operand's reader; the tiles it cannot cover that way (a column tail, reads past the ends of
-  // the operand) are packed as usual. K blocks do not change any result (their partial sums pass
-  // exactly through C), so neither does this.
+  // the operand's reader; the tiles it cannot cover that way (a column tail narrower than a vector,
+  // reads past the ends of the operand) are packed as usual. K blocks do not change any result
+  // (their partial sums pass exactly through C), so neither does this.
   template <class Operand>
   static void multiply_unpacked(std::size_t m, std::size_t k, const float* packed_a, const Operand& b,
                                 float* c, std::size_t ldc, std::size_t n_begin, std::size_t n_end,
