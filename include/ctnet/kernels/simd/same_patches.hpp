@@ -4,7 +4,9 @@
 // the input plane c read from pixel j + (ky − pad)·W + (kx − pad) on, except where the tap falls on
 // padding (off the top or bottom, or wrapped around a row's end), which must read zero. So a packed
 // row is nr contiguous floats of the input, masked. im2col wrote and re-read 9× the input of every
-// 3×3 convolution (a fifth of resnet18's time, half of cifar_resnet<20>'s at batch 1).
+// 3×3 convolution (a fifth of resnet18's time, half of cifar_resnet<20>'s at batch 1). gemm's
+// micro-kernel reads those rows where they lie (tile_reader), except in tiles whose rows would
+// reach past x's first or last pixel, which it packs (pack).
 #pragma once
 #include <array>
 #include <bit>
