@@ -22,7 +22,7 @@
 namespace ctnet::simd {
 
 // An operand of gemm<Arch>::multiply: B = the patch matrix of one image x (C×H×W) under geometry g.
-// gemm either packs it (pack) or, for few rows of A, reads it where it is through a reader.
+// gemm reads it where it is through a reader when A's rows are whole panels, else packs it (pack).
 template <class Arch>
 struct same_patches {
   using batch = xsimd::batch<float, Arch>;
