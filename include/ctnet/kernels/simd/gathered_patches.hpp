@@ -59,8 +59,11 @@ struct gathered_patches {
         const indices iy = y0 + static_cast<std::int32_t>(t / g.kernel),
                       ix = x0 + static_cast<std::int32_t>(t % g.kernel);
         const auto inside = (iy >= zero_index) & (iy < height) & (ix >= zero_index) & (ix < width);
-        xsimd::select(inside, iy * width + ix, zero_index).store_aligned(where[t] + v);
-        xsimd::select(xsimd::bool_cast(inside), all_ones, zero).store_aligned(valid[t] + v);
+        const batch counts = xsimd::select(xsimd::bool_cast(inside), all_ones, zero);
+        counts.store_aligned(valid[t] + v);
+        // Masked with the bits rather than select on int32 batches: xsimd 8.1's avx512bw select
+        // instantiates its 8- and 16-bit blends for them, which g++ rejects without optimisation.
+        ((iy * width + ix) & xsimd::bitwise_cast<indices>(counts)).store_aligned(where[t] + v);
       }
     }
 
