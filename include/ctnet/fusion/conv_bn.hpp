@@ -48,7 +48,7 @@ struct bind<conv_bn<conv2d<O, K, S, P, Bias>, Relu>, In> {
     for (std::size_t o = 0; o < O; ++o)
       bias[o] = static_cast<float>(gamma[o] / std::sqrt(static_cast<double>(var[o]) + reference::batch_norm_epsilon));
     fast::pack(conv::geometry, p, packed);
-    fast::product::scale_packed_rows(packed, O, fast::reduction(conv::geometry), bias);
+    fast::scale_packed(conv::geometry, packed, bias);
     for (std::size_t o = 0; o < O; ++o) {
       const double conv_bias = Bias ? p[conv::tensors.back().offset + o] : 0.0;
       bias[o] = static_cast<float>(beta[o] + (conv_bias - mean[o]) * bias[o]);

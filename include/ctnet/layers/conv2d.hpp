@@ -52,7 +52,7 @@ struct bind<conv2d<O, K, S, P, Bias>, shape<C, H, W>> : leaf_node<bind<conv2d<O,
   static constexpr std::size_t params = trainable_count(tensors), storage = storage_of(tensors);
   static constexpr reference::window_geometry geometry{C, H, W, O, output::height, output::width, K, S, P};
   static constexpr std::size_t macs = output::size * C * K * K;
-  static constexpr std::size_t workspace = simd::im2col_floats(geometry);  // the fast kernel's patches
+  static constexpr std::size_t workspace = simd::conv2d_scratch_floats(geometry);
 
   // The execution layout: the weights packed for Arch's matrix product, then the bias.
   template <class Arch>

@@ -1,20 +1,29 @@
 // Convolution as one matrix product per image: packed weights [O][C·K·K] × input patches
 // [C·K·K][OH·OW] (the input itself for a 1×1 stride-1 convolution; packed straight from the input
 // as masked rows for a stride-1 "same" one, gathered for any other window up to 7×7; im2col beyond),
-// with bias, residual and relu in the product's epilogue.
+// with bias, residual and relu in the product's epilogue. 3×3 stride-1 "same" convolutions with
+// enough channels and pixels run as Winograd's F(4×4, 3×3) instead: 36 smaller products
+// (winograd.hpp).
 #pragma once
 #include <cstddef>
 
 #include "../../graph/node.hpp"
 #include "../../runtime/threads.hpp"
 #include "../reference/geometry.hpp"
-#include "gemm.hpp"
 #include "gathered_patches.hpp"
+#include "gemm.hpp"
 #include "im2col.hpp"
 #include "product_partition.hpp"
 #include "same_patches.hpp"
+#include "winograd.hpp"
 
 namespace ctnet::simd {
+
+// Scratch floats per image of the fast kernel: im2col's patch matrix or Winograd's V and M (a
+// convolution needs one or the other, or none).
+constexpr std::size_t conv2d_scratch_floats(const reference::window_geometry& g) {
+  return im2col_floats(g) + winograd_scratch_floats(g);
+}
 
 template <class Arch>
 struct conv2d {
@@ -25,19 +34,27 @@ struct conv2d {
   }
   // Floats of the packed weights, rounded up so that what follows stays 64-byte aligned.
   static constexpr std::size_t packed_weight_floats(const reference::window_geometry& g) {
+    if (winograd_tile(g) == 4) return winograd<Arch, 4>::packed_floats(g);
     return round_up(product::packed_size(g.out_channels, reduction(g)), tensor_alignment_floats);
   }
   // PyTorch's OIHW weights are already the row-major [O][C·K·K] matrix the product wants.
   static void pack(const reference::window_geometry& g, const float* weight, float* packed) {
+    if (winograd_tile(g) == 4) return winograd<Arch, 4>::pack(g, weight, packed);
     product::pack_a(weight, reduction(g), g.out_channels, reduction(g), packed);
   }
+  // Multiplies output channel o's weights by scale[o] (batch norm folded in), packed as they are.
+  static void scale_packed(const reference::window_geometry& g, float* packed, const float* scale) {
+    if (winograd_tile(g) == 4) return winograd<Arch, 4>::scale_packed_rows(g, packed, scale);
+    product::scale_packed_rows(packed, g.out_channels, reduction(g), scale);
+  }
 
-  // x: n images; y: n outputs; scratch: n × im2col_floats(g) floats (min(n, threads) of them used).
+  // x: n images; y: n outputs; scratch: n × conv2d_scratch_floats(g) floats (min(n, threads) of them used).
   // A batch of several images per thread is shared out by images, each thread running whole
   // convolutions (no hand-over between threads inside one); a smaller batch, image by image, each
   // product by parts (product_partition).
   static void run(const reference::window_geometry& g, const float* packed, const float* x, float* y,
                   float* scratch, std::size_t n, const epilogue& e) {
+    if (winograd_tile(g) == 4) return run_winograd<4>(g, packed, x, y, scratch, n, e);
     auto& pool = threads();
     if (n >= 2 * pool.size() && pool.size() > 1) {
       // Thread slot s takes images s, s + T, s + 2T, ... and reuses one patch matrix, which stays
@@ -55,6 +72,46 @@ struct conv2d {
   }
 
  private:
+  // Image by image, each shared by the threads, for a small batch; for a larger one, groups of
+  // images per thread, one product per point over all their tiles (a CIFAR net's 8×8 images have
+  // only four tiles each), groups small enough that V and M stay near the cache.
+  template <std::size_t M>
+  static void run_winograd(const reference::window_geometry& g, const float* packed, const float* x, float* y,
+                           float* scratch, std::size_t n, const epilogue& e) {
+    using kernel = winograd<Arch, M>;
+    auto& pool = threads();
+    const std::size_t per_image = winograd_scratch_floats(g);
+    const auto images = [&](std::size_t first, std::size_t count, float* scratch_here, auto&& share) {
+      epilogue at = e;
+      if (at.residual) at.residual += first * g.out_size();
+      kernel::run(g, packed, x + first * g.in_size(), y + first * g.out_size(), count, scratch_here, at,
+                  share);
+    };
+    if (n >= 2 * pool.size() && pool.size() > 1) {
+      const std::size_t slots = pool.size();
+      const std::size_t tiles = (g.out_height + M - 1) / M * ((g.out_width + M - 1) / M);
+      const std::size_t group = std::clamp<std::size_t>(winograd_group_columns / tiles, 1, n / slots);
+      const std::size_t groups = (n + group - 1) / group;
+      pool.parallel_for(slots, 1, [&](std::size_t begin, std::size_t end) {
+        for (std::size_t slot = begin; slot < end; ++slot)
+          for (std::size_t i = slot; i < groups; i += slots)
+            images(i * group, std::min(group, n - i * group), scratch + slot * group * per_image, alone);
+      });
+      return;
+    }
+    const auto shared = [&](std::size_t count, std::size_t grain, auto&& f) {
+      pool.parallel_for(count, grain, f);
+    };
+    for (std::size_t image = 0; image < n; ++image) images(image, 1, scratch, shared);
+  }
+  // Columns (tiles) a thread's group of images aims at.
+  static constexpr std::size_t winograd_group_columns = 256;
+
+  // Runs f(0, count) on this thread.
+  static constexpr auto alone = [](std::size_t count, std::size_t, auto&& f) {
+    if (count > 0) f(std::size_t{0}, count);
+  };
+
   // Image `image` of the batch, shared among `sharers` threads of the pool (1: this thread alone).
   static void one_image(const reference::window_geometry& g, const float* packed, const float* x, float* y,
                         float* scratch, std::size_t image, const epilogue& e, std::size_t sharers) {

@@ -1,0 +1,346 @@
+// Winograd's minimal filtering F(m×m, 3×3) (Lavin and Gray, "Fast Algorithms for Convolutional
+// Neural Networks", CVPR 2016) for 3×3 stride-1 "same" convolutions, most of a ResNet's work.
+// An m×m output tile is Aᵀ [U ⊙ V] A, where U = G g Gᵀ is the α×α transform of a 3×3 filter g
+// (α = m + 2; computed once, when the weights are packed) and V = Bᵀ d B that of the α×α input
+// tile d under the output tile. Summed over input channels, the elementwise products become α²
+// independent matrix products, one per point ξ of the transformed tile,
+//   M_ξ[K][tiles] = U_ξ[K][C] · V_ξ[C][tiles],
+// which gemm<Arch> runs: with m = 4, 4× fewer multiply-adds than the direct convolution, for the
+// cost of the transforms, of V and M passing through memory, and of weights 4× larger (36 floats
+// per filter instead of 9).
+//
+// Three passes, each shared by the threads: the input transform (by input channel), the α² products
+// (by ξ), the output transform with bias, residual and relu (by output channel). The transforms
+// run with one tile per lane, so V and M are read and written as whole vectors: contiguous loads of
+// input rows are transposed inside 128-bit blocks (no gathers: AVX-512 gathers cost this kernel
+// more than its products) and transposed back into output rows.
+// Rounding differs from the direct convolution (the transforms add and scale: a few 1e-6 of the
+// largest output, measured on ResNet shapes), but every output element goes through the same
+// operations whatever the thread count or the batch's grouping.
+#pragma once
+#include <algorithm>
+#include <cstddef>
+#include <type_traits>
+
+#include <xsimd/xsimd.hpp>
+
+#include "../../graph/node.hpp"
+#include "../reference/geometry.hpp"
+#include "fused_multiply_add.hpp"
+#include "gemm.hpp"
+#include "load_inside.hpp"
+
+namespace ctnet::simd {
+
+// The constant matrices of F(m×m, 3×3) with interpolation points 0, ±1, ±2 and ∞: Bᵀ (α×α), G (α×3),
+// Aᵀ (m×α). Only m = 4 is defined: F(2×2, 3×3) (4×4 tiles, 2.25× fewer multiplies) was measured no
+// faster than F(4×4) on any ResNet layer where either beat the direct convolution.
+template <std::size_t M>
+struct winograd_matrices;
+
+template <>
+struct winograd_matrices<4> {
+  static constexpr float bt[6][6] = {{4, 0, -5, 0, 1, 0},  {0, -4, -4, 1, 1, 0}, {0, 4, -4, -1, 1, 0},
+                                     {0, -2, -1, 2, 1, 0}, {0, 2, -1, -2, 1, 0}, {0, 4, 0, -5, 0, 1}};
+  static constexpr double g[6][3] = {{1.0 / 4, 0, 0},
+                                     {-1.0 / 6, -1.0 / 6, -1.0 / 6},
+                                     {-1.0 / 6, 1.0 / 6, -1.0 / 6},
+                                     {1.0 / 24, 1.0 / 12, 1.0 / 6},
+                                     {1.0 / 24, -1.0 / 12, 1.0 / 6},
+                                     {0, 0, 1}};
+  static constexpr float at[4][6] = {
+      {1, 1, 1, 1, 1, 0}, {0, 1, -1, 2, -2, 0}, {0, 1, 1, 4, 4, 0}, {0, 1, -1, 8, -8, 1}};
+};
+
+// The output tile size m a convolution runs with: 4, or 0 where it is not a Winograd one (not a 3×3
+// stride-1 window padded by 1) or too small to pay. Measured on AVX-512 at batch 1 (one thread, the
+// layer alone, against the direct product): 64 channels at 56×56 1.3-1.5× faster, 128 at 28×28
+// 1.3×, 256 at 14×14 1.3×, 512 at 7×7 2.5× slower (4 tiles per image), CIFAR's 16-64 channels
+// up to 2.6× slower. Inside whole models the 14×14 layers lost what they gained alone: their weights
+// (9.4 MB each, transformed) no longer stay in cache, so resnet50 ran 1-3% slower with them.
+constexpr std::size_t winograd_tile(const reference::window_geometry& g) {
+  const bool eligible = g.kernel == 3 && g.stride == 1 && g.padding == 1 && g.out_height == g.in_height &&
+                        g.out_width == g.in_width;
+  const auto tiles = [&](std::size_t m) { return (g.out_height + m - 1) / m * ((g.out_width + m - 1) / m); };
+  const std::size_t channels = std::min(g.in_channels, g.out_channels);
+  if (!eligible || channels < 64) return 0;
+  if (tiles(4) >= 49) return 4;
+  return 0;
+}
+
+// Scratch floats per image: V and M, α² rows per channel with a column per tile (a batch of images
+// shares one set of rows).
+constexpr std::size_t winograd_scratch_floats(const reference::window_geometry& g) {
+  const std::size_t m = winograd_tile(g);
+  if (m == 0) return 0;
+  // Columns per image: its tile rows, each rounded up to whole groups (16 / m tiles at most, with
+  // AVX-512), and the last chunk's and ld's rounding (at most 32 in all).
+  const std::size_t columns = (g.out_height + m - 1) / m * round_up((g.out_width + m - 1) / m, 16 / m) + 32;
+  return (m + 2) * (m + 2) * (g.in_channels + g.out_channels) * columns;
+}
+
+template <class Arch, std::size_t M>
+struct winograd {
+  using batch = xsimd::batch<float, Arch>;
+  using product = gemm<Arch>;
+  using matrices = winograd_matrices<M>;
+  static constexpr std::size_t alpha = M + 2, points = alpha * alpha, lanes = batch::size;
+  // tensor_alignment_floats (64 bytes) is also the widest vector's lane count, AVX-512's.
+  static_assert(lanes <= tensor_alignment_floats);
+
+  // Packed weights: one packed A (gemm's layout) of U_ξ[K][C] per point ξ, each 64-byte aligned.
+  static constexpr std::size_t packed_stride(const reference::window_geometry& g) {
+    return round_up(product::packed_size(g.out_channels, g.in_channels), tensor_alignment_floats);
+  }
+  static constexpr std::size_t packed_floats(const reference::window_geometry& g) {
+    return points * packed_stride(g);
+  }
+
+  // weight: PyTorch's OIHW 3×3 filters. U = G g Gᵀ in double, then rounded once.
+  static void pack(const reference::window_geometry& g, const float* weight, float* packed) {
+    const std::size_t outs = g.out_channels, ins = g.in_channels, mr = product::mr;
+    std::fill_n(packed, packed_floats(g), 0.0f);
+    for (std::size_t o = 0; o < outs; ++o)
+      for (std::size_t c = 0; c < ins; ++c) {
+        const float* f = weight + (o * ins + c) * 9;
+        double gf[alpha][3] = {};  // G g
+        for (std::size_t i = 0; i < alpha; ++i)
+          for (std::size_t j = 0; j < 3; ++j)
+            for (std::size_t t = 0; t < 3; ++t) gf[i][j] += matrices::g[i][t] * f[t * 3 + j];
+        for (std::size_t i = 0; i < alpha; ++i)
+          for (std::size_t j = 0; j < alpha; ++j) {
+            double u = 0;  // (G g Gᵀ)[i][j]
+            for (std::size_t t = 0; t < 3; ++t) u += gf[i][t] * matrices::g[j][t];
+            // Element (o, c) of the packed A of point (i, j) (gemm::packed_size's layout).
+            packed[(i * alpha + j) * packed_stride(g) + o / mr * mr * ins + c * mr + o % mr] =
+                static_cast<float>(u);
+          }
+      }
+  }
+
+  static void scale_packed_rows(const reference::window_geometry& g, float* packed, const float* scale) {
+    for (std::size_t p = 0; p < points; ++p)
+      product::scale_packed_rows(packed + p * packed_stride(g), g.out_channels, g.in_channels, scale);
+  }
+
+  // Images [0, count) of x (each C×H×W) into y, with the epilogue; scratch holds
+  // count × winograd_scratch_floats(g) floats. share(count, grain, f) runs f over [0, count) on the
+  // threads that share this call.
+  template <class Share>
+  static void run(const reference::window_geometry& g, const float* packed, const float* x, float* y,
+                  std::size_t count, float* scratch, const epilogue& e, Share&& share) {
+    const layout l(g, count);
+    float* v = scratch;
+    float* m = scratch + points * g.in_channels * l.ld;
+    share(g.in_channels, 1, [&](std::size_t begin, std::size_t end) {
+      for (std::size_t c = begin; c < end; ++c)
+        transform_input(g, l, x + c * g.in_height * g.in_width, v + c * l.ld);
+    });
+    share(points, 1, [&](std::size_t begin, std::size_t end) {
+      for (std::size_t p = begin; p < end; ++p)
+        product::multiply(g.out_channels, g.in_channels, packed + p * packed_stride(g),
+                          matrix_operand{v + p * g.in_channels * l.ld, l.ld}, m + p * g.out_channels * l.ld,
+                          l.ld, 0, l.columns);
+    });
+    share(g.out_channels, 1, [&](std::size_t begin, std::size_t end) {
+      for (std::size_t k = begin; k < end; ++k) {
+        const std::size_t offset = k * g.out_height * g.out_width;
+        transform_output(g, l, m + k * l.ld, e.bias ? e.bias[k] : 0.0f, y + offset,
+                         e.residual ? e.residual + offset : nullptr, e.relu);
+      }
+    });
+  }
+
+ private:
+  // The columns of V and M. A vector of a row of x holds `group` = lanes / M whole tiles; a
+  // transposition inside each 128-bit block (transpose_blocks) turns M such vectors into M vectors
+  // with one tile per lane, column j of each tile in vector j. So the tiles go by groups: those
+  // of tile columns [g·group, g·group + group) of one tile row of one image, M groups (a chunk)
+  // per vector of V's columns, in the order image, tile row, group. Groups past a row's last tile
+  // read zeros and are not written back; the last chunk may have fewer than M groups.
+  struct layout {
+    std::size_t images, in_plane, out_plane;
+    std::size_t tiles_y, groups_x, groups;  // groups: of all images
+    std::size_t columns;                    // of each product: a vector per chunk
+    std::size_t ld;                         // floats between rows of V and M
+    layout(const reference::window_geometry& g, std::size_t count)
+        : images(count),
+          in_plane(g.in_size()),
+          out_plane(g.out_size()),
+          tiles_y((g.out_height + M - 1) / M),
+          groups_x(((g.out_width + M - 1) / M + group - 1) / group),
+          groups(count * tiles_y * groups_x),
+          columns((groups + M - 1) / M * lanes),
+          ld(round_up(columns, tensor_alignment_floats)) {}
+    // Group number gi's image, its first output row and first output column.
+    std::size_t image(std::size_t gi) const { return gi / (tiles_y * groups_x); }
+    std::size_t row(std::size_t gi) const { return gi / groups_x % tiles_y * M; }
+    std::size_t column(std::size_t gi) const { return gi % groups_x * group * M; }
+  };
+  static constexpr std::size_t group = lanes / M;  // tiles per vector of a row
+  static_assert(M == 4 && lanes % 4 == 0, "the transposition works on 128-bit blocks of four floats");
+
+  // zip_lo / zip_hi of floats (Pairs = false) or of pairs of floats (true), inside 128-bit blocks.
+  // For AVX-512 the masked instructions with every lane on: g++ 12 warns (an error under -Werror)
+  // that the plain ones read an uninitialized vector once inlined (GCC bug 105593).
+  template <bool High, bool Pairs = false>
+  [[gnu::always_inline]] static batch zip(const batch& a, const batch& b) {
+#if XSIMD_WITH_AVX512F
+    if constexpr (std::is_base_of_v<xsimd::avx512f, Arch>) {
+      if constexpr (Pairs) {
+        const __m512d x = _mm512_castps_pd(a), y = _mm512_castps_pd(b);
+        return _mm512_castpd_ps(High ? _mm512_mask_unpackhi_pd(x, 0xff, x, y)
+                                     : _mm512_mask_unpacklo_pd(x, 0xff, x, y));
+      } else {
+        return High ? _mm512_mask_unpackhi_ps(a, 0xffff, a, b) : _mm512_mask_unpacklo_ps(a, 0xffff, a, b);
+      }
+    }
+#endif
+    if constexpr (Pairs) {
+      using doubles = xsimd::batch<double, Arch>;
+      const auto x = xsimd::bitwise_cast<doubles>(a), y = xsimd::bitwise_cast<doubles>(b);
+      return xsimd::bitwise_cast<batch>(High ? xsimd::zip_hi(x, y) : xsimd::zip_lo(x, y));
+    } else {
+      return High ? xsimd::zip_hi(a, b) : xsimd::zip_lo(a, b);
+    }
+  }
+
+  // The 4×4 transposition inside each 128-bit block of four vectors: out[r] lane 4k + q = in[q] lane
+  // 4k + r. Its own inverse. zip_lo and zip_hi interleave inside 128-bit blocks on SSE, AVX, AVX-512
+  // and NEON alike.
+  [[gnu::always_inline]] static void transpose_blocks(const batch* in, batch* out) {
+    const batch t0 = zip<false>(in[0], in[1]), t1 = zip<true>(in[0], in[1]);
+    const batch t2 = zip<false>(in[2], in[3]), t3 = zip<true>(in[2], in[3]);
+    out[0] = zip<false, true>(t0, t2);
+    out[1] = zip<true, true>(t0, t2);
+    out[2] = zip<false, true>(t1, t3);
+    out[3] = zip<true, true>(t1, t3);
+  }
+
+  // out(r, Σ_c T[r][c] · in(c)) for each row r of the constant matrix T, its zero terms left out
+  // and its ±1 ones as additions.
+  template <const auto& T, class In, class Out>
+  [[gnu::always_inline]] static void apply(In&& in, Out&& out) {
+    using matrix = std::remove_cvref_t<decltype(T)>;
+    constexpr std::size_t rows = std::extent_v<matrix, 0>, cols = std::extent_v<matrix, 1>;
+    detail::unroll<rows>([&](auto r) {
+      constexpr std::size_t R = decltype(r)::value;
+      constexpr std::size_t first = [] {
+        std::size_t c = 0;
+        while (T[R][c] == 0) ++c;
+        return c;
+      }();
+      batch sum = T[R][first] == 1    ? in(first)
+                  : T[R][first] == -1 ? -in(first)
+                                      : batch(T[R][first]) * in(first);
+      detail::unroll<cols>([&](auto c) {
+        constexpr std::size_t C = decltype(c)::value;
+        constexpr float t = T[R][C];
+        if constexpr (C > first && t == 1)
+          sum += in(C);
+        else if constexpr (C > first && t == -1)
+          sum -= in(C);
+        else if constexpr (C > first && t != 0)
+          sum = fused_multiply_add(batch(t), in(C), sum);
+      });
+      out(R, sum);
+    });
+  }
+
+  // One channel (plane: its plane in the first image) into its row of V_0 (v).
+  static void transform_input(const reference::window_geometry& g, const layout& l, const float* plane,
+                              float* v) {
+    const std::size_t point_stride = g.in_channels * l.ld;
+    const long width = static_cast<long>(g.in_width);
+    for (std::size_t chunk = 0; chunk * lanes < l.columns; ++chunk) {
+      // Per group: its tiles' first output row, and the input row above it (the first tile row
+      // starts in the padding); no group (past the last) reads as rows of padding.
+      const float* above[M];
+      std::size_t first_row[M];
+      long column[M];
+      for (std::size_t q = 0; q < M; ++q) {
+        const std::size_t gi = chunk * M + q;
+        first_row[q] = gi < l.groups ? l.row(gi) : g.in_height;
+        column[q] = gi < l.groups ? static_cast<long>(l.column(gi)) : 0;
+        above[q] = plane + (gi < l.groups ? l.image(gi) * l.in_plane : 0);
+      }
+      batch rows[alpha][alpha];  // Bᵀ applied along each input row: rows[i][ξx]
+      for (std::size_t i = 0; i < alpha; ++i) {
+        // The M groups' tiles from columns x − 1 (columns 0 to M−1 of each tile) and x + 1 (2 to M+1).
+        batch left[M], right[M];
+        for (std::size_t q = 0; q < M; ++q) {
+          const std::size_t y = first_row[q] + i;  // the input row plus one
+          if (y == 0 || y > g.in_height) {
+            left[q] = right[q] = batch(0.0f);
+            continue;
+          }
+          const float* line = above[q] + (y - 1) * g.in_width;
+          left[q] = load_inside<Arch>(line, column[q] - 1, width);
+          right[q] = load_inside<Arch>(line, column[q] + 1, width);
+        }
+        batch d[alpha], from_right[M];
+        transpose_blocks(left, d);
+        transpose_blocks(right, from_right);
+        d[M] = from_right[M - 2];
+        d[M + 1] = from_right[M - 1];
+        apply<matrices::bt>([&](std::size_t j) { return d[j]; },
+                            [&](std::size_t r, batch b) { rows[i][r] = b; });
+      }
+      float* out = v + chunk * lanes;
+      for (std::size_t x = 0; x < alpha; ++x)
+        apply<matrices::bt>(
+            [&](std::size_t i) { return rows[i][x]; },
+            [&](std::size_t r, batch b) { b.store_unaligned(out + (r * alpha + x) * point_stride); });
+    }
+  }
+
+  // One output channel's row of M_0 (m) into its plane y (in the first image), + bias, + residual,
+  // relu.
+  static void transform_output(const reference::window_geometry& g, const layout& l, const float* m,
+                               float bias, float* y, const float* residual, bool relu) {
+    const std::size_t point_stride = g.out_channels * l.ld;
+    for (std::size_t chunk = 0; chunk * lanes < l.columns; ++chunk) {
+      const float* in = m + chunk * lanes;
+      batch columns[alpha][M];  // Aᵀ applied along each row of the transformed tiles
+      for (std::size_t i = 0; i < alpha; ++i)
+        apply<matrices::at>(
+            [&](std::size_t j) { return batch::load_unaligned(in + (i * alpha + j) * point_stride); },
+            [&](std::size_t r, batch b) { columns[i][r] = b; });
+      batch tile_rows[M][M];  // [a][b]: output row a, column b of every tile
+      for (std::size_t b = 0; b < M; ++b)
+        apply<matrices::at>([&](std::size_t i) { return columns[i][b]; },
+                            [&](std::size_t a, batch r) { tile_rows[a][b] = r + batch(bias); });
+      for (std::size_t a = 0; a < M; ++a) {
+        batch lines[M];  // per group, output row a of its tiles, columns in order
+        transpose_blocks(tile_rows[a], lines);
+        for (std::size_t q = 0; q < M; ++q) {
+          const std::size_t gi = chunk * M + q;
+          if (gi >= l.groups || l.row(gi) + a >= g.out_height) continue;
+          const std::size_t at = l.image(gi) * l.out_plane + (l.row(gi) + a) * g.out_width + l.column(gi);
+          store_finished(lines[q], y + at, residual ? residual + at : nullptr, relu,
+                         std::min(lanes, g.out_width - l.column(gi)));
+        }
+      }
+    }
+  }
+
+  // r (+ residual) then relu into y[0, n).
+  static void store_finished(batch r, float* y, const float* residual, bool relu, std::size_t n) {
+    if (n == lanes) {
+      if (residual) r += batch::load_unaligned(residual);
+      if (relu) r = xsimd::select(r < batch(0.0f), batch(0.0f), r);
+      r.store_unaligned(y);
+      return;
+    }
+    alignas(64) float part[lanes];
+    r.store_aligned(part);
+    for (std::size_t i = 0; i < n; ++i) {
+      float f = part[i];
+      if (residual) f += residual[i];
+      if (relu) f = f < 0.0f ? 0.0f : f;
+      y[i] = f;
+    }
+  }
+};
+
+}  // namespace ctnet::simd
