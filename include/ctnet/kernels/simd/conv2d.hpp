@@ -73,8 +73,8 @@ struct conv2d {
 
  private:
   // Image by image, each shared by the threads, for a small batch; for a larger one, groups of
-  // images per thread, one product per point over all their tiles (a CIFAR net's 8×8 images have
-  // only four tiles each), groups small enough that V and M stay near the cache.
+  // images per thread, one product per point over all their tiles (about winograd_group_columns,
+  // so that V and M stay near the cache).
   template <std::size_t M>
   static void run_winograd(const reference::window_geometry& g, const float* packed, const float* x, float* y,
                            float* scratch, std::size_t n, const epilogue& e) {

@@ -123,7 +123,8 @@ struct winograd {
       product::scale_packed_rows(packed + p * packed_stride(g), g.out_channels, g.in_channels, scale);
   }
 
-  // Images [0, count) of x (each C×H×W) into y, with the epilogue; scratch holds
+  // Images [0, count) of x (each C×H×W) into y, with the epilogue (its residual laid out as y);
+  // scratch holds
   // count × winograd_scratch_floats(g) floats. share(count, grain, f) runs f over [0, count) on the
   // threads that share this call.
   template <class Share>
@@ -159,13 +160,12 @@ struct winograd {
   // per vector of V's columns, in the order image, tile row, group. Groups past a row's last tile
   // read zeros and are not written back; the last chunk may have fewer than M groups.
   struct layout {
-    std::size_t images, in_plane, out_plane;
+    std::size_t in_plane, out_plane;
     std::size_t tiles_y, groups_x, groups;  // groups: of all images
     std::size_t columns;                    // of each product: a vector per chunk
     std::size_t ld;                         // floats between rows of V and M
     layout(const reference::window_geometry& g, std::size_t count)
-        : images(count),
-          in_plane(g.in_size()),
+        : in_plane(g.in_size()),
           out_plane(g.out_size()),
           tiles_y((g.out_height + M - 1) / M),
           groups_x(((g.out_width + M - 1) / M + group - 1) / group),
@@ -260,7 +260,7 @@ struct winograd {
       long column[M];
       for (std::size_t q = 0; q < M; ++q) {
         const std::size_t gi = chunk * M + q;
-        first_row[q] = gi < l.groups ? l.row(gi) : g.in_height;
+        first_row[q] = gi < l.groups ? l.row(gi) : g.in_height + 1;
         column[q] = gi < l.groups ? static_cast<long>(l.column(gi)) : 0;
         above[q] = plane + (gi < l.groups ? l.image(gi) * l.in_plane : 0);
       }
@@ -310,15 +310,22 @@ struct winograd {
       for (std::size_t b = 0; b < M; ++b)
         apply<matrices::at>([&](std::size_t i) { return columns[i][b]; },
                             [&](std::size_t a, batch r) { tile_rows[a][b] = r + batch(bias); });
+      // Per group: its tiles' first output row (past the end for no group), where that row's
+      // first tile starts in y, and how many of its columns lie inside the image.
+      std::size_t first_row[M], start[M], inside[M];
+      for (std::size_t q = 0; q < M; ++q) {
+        const std::size_t gi = chunk * M + q;
+        first_row[q] = gi < l.groups ? l.row(gi) : g.out_height;
+        start[q] = gi < l.groups ? l.image(gi) * l.out_plane + first_row[q] * g.out_width + l.column(gi) : 0;
+        inside[q] = gi < l.groups ? std::min(lanes, g.out_width - l.column(gi)) : 0;
+      }
       for (std::size_t a = 0; a < M; ++a) {
         batch lines[M];  // per group, output row a of its tiles, columns in order
         transpose_blocks(tile_rows[a], lines);
         for (std::size_t q = 0; q < M; ++q) {
-          const std::size_t gi = chunk * M + q;
-          if (gi >= l.groups || l.row(gi) + a >= g.out_height) continue;
-          const std::size_t at = l.image(gi) * l.out_plane + (l.row(gi) + a) * g.out_width + l.column(gi);
-          store_finished(lines[q], y + at, residual ? residual + at : nullptr, relu,
-                         std::min(lanes, g.out_width - l.column(gi)));
+          if (first_row[q] + a >= g.out_height) continue;
+          const std::size_t at = start[q] + a * g.out_width;
+          store_finished(lines[q], y + at, residual ? residual + at : nullptr, relu, inside[q]);
         }
       }
     }
