@@ -5,7 +5,7 @@
 #   make test    build + ctest with GCC (build/gcc), then Clang (build/clang), then test-neon
 #   make test-neon  cross-compile the run-time tests for aarch64 (build/neon), run them under QEMU
 #   make demo    build and run examples/demo (GCC, Release)
-#   make bench   build and run the benchmark suites (models, GEMM, every layer), then measure compile cost
+#   make bench   build and run the benchmark suites (models, GEMM, Winograd, every layer), then measure compile cost
 #   make compare ctnet beside ONNX Runtime and PyTorch, interleaved (benchmarks/compare/compare.py)
 #   make clean   remove build/
 #
@@ -85,8 +85,9 @@ demo: deps
 # The Google Benchmark suites, then the compile-cost probe (README: "Compile cost").
 bench: deps
 	$(call configure,$(GCC_DIR),$(GCC_CXX))
-	cmake --build $(GCC_DIR) --target ctnet_bench ctnet_gemm_bench ctnet_layer_bench -j$(JOBS)
+	cmake --build $(GCC_DIR) --target ctnet_bench ctnet_gemm_bench ctnet_layer_bench ctnet_winograd_bench -j$(JOBS)
 	$(GCC_DIR)/benchmarks/ctnet_gemm_bench --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
+	$(GCC_DIR)/benchmarks/ctnet_winograd_bench --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
 	$(GCC_DIR)/benchmarks/ctnet_bench
 	$(GCC_DIR)/benchmarks/ctnet_layer_bench $(LAYER_BENCH_FLAGS)
 	benchmarks/compile_cost.sh

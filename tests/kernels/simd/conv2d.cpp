@@ -57,9 +57,9 @@ TEST_CASE("fast conv2d matches the reference on odd shapes", "[kernels][simd][co
 
 // 3×3 "same" convolutions with 64 channels or more on 28×28 or larger run as Winograd's F(4×4, 3×3)
 // (winograd.hpp), within the 1e-4 the issue allows it (measured 1e-5 on these). Odd sizes leave
-// partial tiles and partial groups of tiles at the right and bottom edges; at batch 4 on 2 threads
-// each thread runs one product over two images. The residual block checks the fused epilogue
-// (bias, residual, relu).
+// partial tiles and partial groups of tiles at the right and bottom edges; at batch 4 blocks of
+// tiles span images, and 2 threads share the blocks out. The residual block checks the fused
+// epilogue (bias, residual, relu).
 TEST_CASE("fast conv2d by Winograd's F(4x4, 3x3) matches the reference", "[kernels][simd][conv2d][winograd]") {
   INFO("kernels: " << active_arch());
   STATIC_REQUIRE(simd::winograd_tile(bind<conv2d<64, 3>, shape<64, 29, 27>>::geometry) == 4);

@@ -72,45 +72,16 @@ struct conv2d {
   }
 
  private:
-  // Image by image, each shared by the threads, for a small batch; for a larger one, groups of
-  // images per thread, one product per point over all their tiles (about winograd_group_columns,
-  // so that V and M stay near the cache).
+  // The whole batch at once: its blocks of tiles are shared out among the threads, each block
+  // running from input to output on one thread.
   template <std::size_t M>
   static void run_winograd(const reference::window_geometry& g, const float* packed, const float* x, float* y,
                            float* scratch, std::size_t n, const epilogue& e) {
-    using kernel = winograd<Arch, M>;
     auto& pool = threads();
-    const std::size_t per_image = winograd_scratch_floats(g);
-    const auto images = [&](std::size_t first, std::size_t count, float* scratch_here, auto&& share) {
-      epilogue at = e;
-      if (at.residual) at.residual += first * g.out_size();
-      kernel::run(g, packed, x + first * g.in_size(), y + first * g.out_size(), count, scratch_here, at,
-                  share);
-    };
-    if (n >= 2 * pool.size() && pool.size() > 1) {
-      const std::size_t slots = pool.size();
-      const std::size_t tiles = (g.out_height + M - 1) / M * ((g.out_width + M - 1) / M);
-      const std::size_t group = std::clamp<std::size_t>(winograd_group_columns / tiles, 1, n / slots);
-      const std::size_t groups = (n + group - 1) / group;
-      pool.parallel_for(slots, 1, [&](std::size_t begin, std::size_t end) {
-        for (std::size_t slot = begin; slot < end; ++slot)
-          for (std::size_t i = slot; i < groups; i += slots)
-            images(i * group, std::min(group, n - i * group), scratch + slot * group * per_image, alone);
-      });
-      return;
-    }
-    const auto shared = [&](std::size_t count, std::size_t grain, auto&& f) {
-      pool.parallel_for(count, grain, f);
-    };
-    for (std::size_t image = 0; image < n; ++image) images(image, 1, scratch, shared);
+    winograd<Arch, M>::run(
+        g, packed, x, y, n, scratch, e, pool.size(),
+        [&](std::size_t count, std::size_t grain, auto&& f) { pool.parallel_for(count, grain, f); });
   }
-  // Columns (tiles) a thread's group of images aims at.
-  static constexpr std::size_t winograd_group_columns = 256;
-
-  // Runs f(0, count) on this thread.
-  static constexpr auto alone = [](std::size_t count, std::size_t, auto&& f) {
-    if (count > 0) f(std::size_t{0}, count);
-  };
 
   // Image `image` of the batch, shared among `sharers` threads of the pool (1: this thread alone).
   static void one_image(const reference::window_geometry& g, const float* packed, const float* x, float* y,

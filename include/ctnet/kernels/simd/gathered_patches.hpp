@@ -15,7 +15,6 @@
 #include <xsimd/xsimd.hpp>
 
 #include "../reference/geometry.hpp"
-#include "gather.hpp"
 #include "gemm.hpp"
 #include "im2col.hpp"
 
@@ -72,7 +71,7 @@ struct gathered_patches {
     for (std::size_t kk = 0; kk < kc; ++kk, out += nr) {
       const float* channel = x + c * plane;
       for (std::size_t v = 0; v < nr; v += lanes)
-        (gather<Arch>(channel, indices::load_aligned(where[t] + v)) & batch::load_aligned(valid[t] + v))
+        (batch::gather(channel, indices::load_aligned(where[t] + v)) & batch::load_aligned(valid[t] + v))
             .store_aligned(out + v);
       if (++t == taps) t = 0, ++c;
     }

@@ -13,10 +13,20 @@
 namespace ctnet::simd {
 
 template <class Arch>
-xsimd::batch<float, Arch> load_inside(const float* line, long x, long width) {
+xsimd::batch<float, Arch> load_part(const float* line, long x, long width);
+
+// Inlined where the vector lies inside the row, the usual case; a call at the row's edges.
+template <class Arch>
+[[gnu::always_inline]] inline xsimd::batch<float, Arch> load_inside(const float* line, long x, long width) {
+  if (x >= 0 && x + static_cast<long>(xsimd::batch<float, Arch>::size) <= width)
+    return xsimd::batch<float, Arch>::load_unaligned(line + x);
+  return load_part<Arch>(line, x, width);
+}
+
+template <class Arch>
+[[gnu::noinline]] xsimd::batch<float, Arch> load_part(const float* line, long x, long width) {
   using batch = xsimd::batch<float, Arch>;
   constexpr long lanes = static_cast<long>(batch::size);
-  if (x >= 0 && x + lanes <= width) return batch::load_unaligned(line + x);
   const long first = std::max(0L, -x), last = std::clamp(width - x, 0L, lanes);  // valid lanes
   // The address of column x, which may lie before the row (x < 0): computed as an integer, and only
   // its valid lanes are read.

@@ -9,8 +9,8 @@
 // cost of the transforms, of V and M passing through memory, and of weights 4× larger (36 floats
 // per filter instead of 9).
 //
-// Three passes, each shared by the threads: the input transform (by input channel), the α² products
-// (by ξ), the output transform with bias, residual and relu (by output channel). The transforms
+// The tiles go by blocks of up to 48, each on one thread from start to end: the input transform, the α²
+// products, the output transform with bias, residual and relu. The transforms
 // run with one tile per lane, so V and M are read and written as whole vectors: contiguous loads of
 // input rows are transposed inside 128-bit blocks (no gathers: AVX-512 gathers cost this kernel
 // more than its products) and transposed back into output rows.
@@ -53,30 +53,37 @@ struct winograd_matrices<4> {
 };
 
 // The output tile size m a convolution runs with: 4, or 0 where it is not a Winograd one (not a 3×3
-// stride-1 window padded by 1) or too small to pay. Measured on AVX-512 at batch 1 (one thread, the
-// layer alone, against the direct product): 64 channels at 56×56 1.3-1.5× faster, 128 at 28×28
-// 1.3×, 256 at 14×14 1.3×, 512 at 7×7 2.5× slower (4 tiles per image), CIFAR's 16-64 channels
-// up to 2.6× slower. Inside whole models the 14×14 layers lost what they gained alone: their weights
-// (9.4 MB each, transformed) no longer stay in cache, so resnet50 ran 1-3% slower with them.
+// stride-1 window padded by 1) or where it did not pay. Alone, one thread, AVX-512, batch 1, against
+// the direct product (benchmarks/winograd.cpp): 64 channels at 56×56 1.9× faster, 128 at 28×28
+// 1.9×, 256 at 14×14 1.8×, 512 at 7×7 2× slower (4 tiles per image); CIFAR's 32 channels at 16×16
+// 1.3×, 16 and 64 channels even. On two threads the same layers gain 1.0-1.4×. In whole models
+// less is left: the transformed weights (4× the direct ones) are read from memory again on each
+// pass. Interleaved A/B of whole models: with the layers this admits (≥ 64 channels, ≥ 49 tiles,
+// at most 1M floats of transformed weights: resnet layers 1-2), resnet18 1.13× faster on one thread
+// and even on two, resnet50 even; admitting CIFAR's 32-channel layers too, cifar_resnet<20> ran
+// 1.09× faster at batch 128 and 3-7% slower at batch 1.
 constexpr std::size_t winograd_tile(const reference::window_geometry& g) {
   const bool eligible = g.kernel == 3 && g.stride == 1 && g.padding == 1 && g.out_height == g.in_height &&
                         g.out_width == g.in_width;
-  const auto tiles = [&](std::size_t m) { return (g.out_height + m - 1) / m * ((g.out_width + m - 1) / m); };
+  const std::size_t tiles = (g.out_height + 3) / 4 * ((g.out_width + 3) / 4);
   const std::size_t channels = std::min(g.in_channels, g.out_channels);
-  if (!eligible || channels < 64) return 0;
-  if (tiles(4) >= 49) return 4;
-  return 0;
+  return eligible && channels >= 64 && tiles >= 49 && 36 * g.in_channels * g.out_channels <= (1u << 20) ? 4
+                                                                                                        : 0;
 }
 
-// Scratch floats per image: V and M, α² rows per channel with a column per tile (a batch of images
-// shares one set of rows).
+// Scratch floats per image F(4×4, 3×3) needs, whether or not the convolution runs with it: room
+// for V and M, α² rows per channel with a column per tile, and a cache line of skew per point (a
+// batch's workers share out the room of all its images).
+constexpr std::size_t winograd_room(const reference::window_geometry& g) {
+  // Columns per image: its tile rows, each rounded up to whole groups (4 tiles at most, with
+  // AVX-512), and the last chunk's rounding (at most 16).
+  const std::size_t columns = (g.out_height + 3) / 4 * round_up((g.out_width + 3) / 4, 4) + 16;
+  return 36 * ((g.in_channels + g.out_channels) * columns + 2 * 16);
+}
+
+// The scratch of the convolutions that run as Winograd ones.
 constexpr std::size_t winograd_scratch_floats(const reference::window_geometry& g) {
-  const std::size_t m = winograd_tile(g);
-  if (m == 0) return 0;
-  // Columns per image: its tile rows, each rounded up to whole groups (16 / m tiles at most, with
-  // AVX-512), and the last chunk's and ld's rounding (at most 32 in all).
-  const std::size_t columns = (g.out_height + m - 1) / m * round_up((g.out_width + m - 1) / m, 16 / m) + 32;
-  return (m + 2) * (m + 2) * (g.in_channels + g.out_channels) * columns;
+  return winograd_tile(g) == 0 ? 0 : winograd_room(g);
 }
 
 template <class Arch, std::size_t M>
@@ -124,33 +131,35 @@ struct winograd {
   }
 
   // Images [0, count) of x (each C×H×W) into y, with the epilogue (its residual laid out as y);
-  // scratch holds
-  // count × winograd_scratch_floats(g) floats. share(count, grain, f) runs f over [0, count) on the
-  // threads that share this call.
+  // scratch holds count × winograd_room(g) floats. share(count, grain, f) runs f over
+  // [0, count) on the threads that share this call.
   template <class Share>
   static void run(const reference::window_geometry& g, const float* packed, const float* x, float* y,
-                  std::size_t count, float* scratch, const epilogue& e, Share&& share) {
-    const layout l(g, count);
-    float* v = scratch;
-    float* m = scratch + points * g.in_channels * l.ld;
-    share(g.in_channels, 1, [&](std::size_t begin, std::size_t end) {
-      for (std::size_t c = begin; c < end; ++c)
-        transform_input(g, l, x + c * g.in_height * g.in_width, v + c * l.ld);
-    });
-    share(points, 1, [&](std::size_t begin, std::size_t end) {
-      for (std::size_t p = begin; p < end; ++p)
-        product::multiply(g.out_channels, g.in_channels, packed + p * packed_stride(g),
-                          matrix_operand{v + p * g.in_channels * l.ld, l.ld}, m + p * g.out_channels * l.ld,
-                          l.ld, 0, l.columns);
-    });
-    share(g.out_channels, 1, [&](std::size_t begin, std::size_t end) {
-      for (std::size_t k = begin; k < end; ++k) {
-        const std::size_t offset = k * g.out_height * g.out_width;
-        transform_output(g, l, m + k * l.ld, e.bias ? e.bias[k] : 0.0f, y + offset,
-                         e.residual ? e.residual + offset : nullptr, e.relu);
-      }
+                  std::size_t count, float* scratch, const epilogue& e, std::size_t workers, Share&& share) {
+    const layout l(g, count, workers);
+    // One V and M per worker, reused for each of its blocks (blocks s, s + slots, ...), so that
+    // they stay in its core's cache: with a V and M per block, a block's memory went to the other
+    // core half the time and two threads ran a resnet layer-1 convolution no faster than one.
+    const std::size_t slot_columns = (l.chunks + l.blocks - 1) / l.blocks * lanes;  // the largest block's
+    const std::size_t slot_floats = points * ((g.in_channels + g.out_channels) * slot_columns + 2 * skew);
+    const std::size_t slots =
+        std::clamp<std::size_t>(count * winograd_room(g) / slot_floats, 1, std::min(workers, l.blocks));
+    share(slots, 1, [&](std::size_t begin, std::size_t end) {
+      for (std::size_t slot = begin; slot < end; ++slot)
+        for (std::size_t b = slot; b < l.blocks; b += slots)
+          run_block(g, l, packed, x, y, e, b, scratch + slot * slot_floats);
     });
   }
+
+  // Columns of the products a block of tiles runs: at most three AVX-512 micro-tiles (gemm's
+  // nr = 48), a whole number of vectors on every architecture. Its V and M (36 × (C + K) × 48
+  // floats: 0.9 MB for 64 channels) stay in the core's L2 from transform to product to transform;
+  // whole-image passes, each over all the tiles, sent 2 MB of V and M through memory per resnet
+  // layer-1 convolution and ran no faster on two threads than on one.
+  static constexpr std::size_t block_columns = 48;
+  static constexpr std::size_t skew = 16;
+  static constexpr std::size_t max_block_chunks = block_columns / lanes;
+  static_assert(block_columns % lanes == 0);
 
  private:
   // The columns of V and M. A vector of a row of x holds `group` = lanes / M whole tiles; a
@@ -158,25 +167,54 @@ struct winograd {
   // with one tile per lane, column j of each tile in vector j. So the tiles go by groups: those
   // of tile columns [g·group, g·group + group) of one tile row of one image, M groups (a chunk)
   // per vector of V's columns, in the order image, tile row, group. Groups past a row's last tile
-  // read zeros and are not written back; the last chunk may have fewer than M groups.
+  // read zeros and are not written back; the last chunk may have fewer than M groups. Chunks go by
+  // blocks, each with its V_ξ[C][columns] and M_ξ[K][columns] for all ξ in its worker's slot.
   struct layout {
     std::size_t in_plane, out_plane;
     std::size_t tiles_y, groups_x, groups;  // groups: of all images
-    std::size_t columns;                    // of each product: a vector per chunk
-    std::size_t ld;                         // floats between rows of V and M
-    layout(const reference::window_geometry& g, std::size_t count)
+    std::size_t chunks;                     // vectors of tiles, M groups each (the last may have fewer)
+    // Blocks of at most max_block_chunks chunks, as many as there are workers or a multiple (one
+    // layer-1 image has 14 chunks: 5 blocks of up to 3 left one of two threads idle for a fifth of
+    // the time), chunks spread evenly.
+    std::size_t blocks;
+    layout(const reference::window_geometry& g, std::size_t count, std::size_t workers)
         : in_plane(g.in_size()),
           out_plane(g.out_size()),
           tiles_y((g.out_height + M - 1) / M),
           groups_x(((g.out_width + M - 1) / M + group - 1) / group),
           groups(count * tiles_y * groups_x),
-          columns((groups + M - 1) / M * lanes),
-          ld(round_up(columns, tensor_alignment_floats)) {}
+          chunks((groups + M - 1) / M),
+          blocks(std::min(chunks, round_up((chunks + max_block_chunks - 1) / max_block_chunks,
+                                           std::max<std::size_t>(workers, 1)))) {}
+    std::size_t first_chunk(std::size_t block) const { return block * chunks / blocks; }
     // Group number gi's image, its first output row and first output column.
     std::size_t image(std::size_t gi) const { return gi / (tiles_y * groups_x); }
     std::size_t row(std::size_t gi) const { return gi / groups_x % tiles_y * M; }
     std::size_t column(std::size_t gi) const { return gi % groups_x * group * M; }
   };
+  // Block b of the tiles from x into y, its V and M in scratch.
+  static void run_block(const reference::window_geometry& g, const layout& l, const float* packed,
+                        const float* x, float* y, const epilogue& e, std::size_t b, float* scratch) {
+    const std::size_t first = l.first_chunk(b), chunks = l.first_chunk(b + 1) - first;
+    const std::size_t columns = chunks * lanes;  // also the block's floats between rows of V and M
+    // V_ξ and M_ξ one cache line more than their size apart: at exactly C · columns floats
+    // (a multiple of 4 KiB), the 36 vectors a transform reads or writes for one chunk all fell
+    // in the same L1 set.
+    const std::size_t v_stride = g.in_channels * columns + skew, m_stride = g.out_channels * columns + skew;
+    float* v = scratch;
+    float* m = v + points * v_stride;
+    for (std::size_t c = 0; c < g.in_channels; ++c)
+      transform_input(g, l, x + c * g.in_height * g.in_width, first, chunks, v + c * columns, v_stride);
+    for (std::size_t p = 0; p < points; ++p)
+      product::multiply(g.out_channels, g.in_channels, packed + p * packed_stride(g),
+                        matrix_operand{v + p * v_stride, columns}, m + p * m_stride, columns, 0, columns);
+    for (std::size_t k = 0; k < g.out_channels; ++k) {
+      const std::size_t offset = k * g.out_height * g.out_width;
+      transform_output(g, l, m + k * columns, m_stride, first, chunks, e.bias ? e.bias[k] : 0.0f, y + offset,
+                       e.residual ? e.residual + offset : nullptr, e.relu);
+    }
+  }
+
   static constexpr std::size_t group = lanes / M;  // tiles per vector of a row
   static_assert(M == 4 && lanes % 4 == 0, "the transposition works on 128-bit blocks of four floats");
 
@@ -247,12 +285,12 @@ struct winograd {
     });
   }
 
-  // One channel (plane: its plane in the first image) into its row of V_0 (v).
+  // One channel (plane: its plane in the first image), chunks [first, first + chunks), into its
+  // row of the block's V_0 (v; V_ξ at v + ξ · point_stride).
   static void transform_input(const reference::window_geometry& g, const layout& l, const float* plane,
-                              float* v) {
-    const std::size_t point_stride = g.in_channels * l.ld;
+                              std::size_t first, std::size_t chunks, float* v, std::size_t point_stride) {
     const long width = static_cast<long>(g.in_width);
-    for (std::size_t chunk = 0; chunk * lanes < l.columns; ++chunk) {
+    for (std::size_t chunk = first; chunk < first + chunks; ++chunk) {
       // Per group: its tiles' first output row, and the input row above it (the first tile row
       // starts in the padding); no group (past the last) reads as rows of padding.
       const float* above[M];
@@ -286,7 +324,7 @@ struct winograd {
         apply<matrices::bt>([&](std::size_t j) { return d[j]; },
                             [&](std::size_t r, batch b) { rows[i][r] = b; });
       }
-      float* out = v + chunk * lanes;
+      float* out = v + (chunk - first) * lanes;
       for (std::size_t x = 0; x < alpha; ++x)
         apply<matrices::bt>(
             [&](std::size_t i) { return rows[i][x]; },
@@ -294,13 +332,13 @@ struct winograd {
     }
   }
 
-  // One output channel's row of M_0 (m) into its plane y (in the first image), + bias, + residual,
-  // relu.
+  // One output channel's row of the block's M_0 (m; M_ξ at m + ξ · point_stride), chunks
+  // [first, first + chunks), into its plane y (in the first image), + bias, + residual, relu.
   static void transform_output(const reference::window_geometry& g, const layout& l, const float* m,
-                               float bias, float* y, const float* residual, bool relu) {
-    const std::size_t point_stride = g.out_channels * l.ld;
-    for (std::size_t chunk = 0; chunk * lanes < l.columns; ++chunk) {
-      const float* in = m + chunk * lanes;
+                               std::size_t point_stride, std::size_t first, std::size_t chunks, float bias,
+                               float* y, const float* residual, bool relu) {
+    for (std::size_t chunk = first; chunk < first + chunks; ++chunk) {
+      const float* in = m + (chunk - first) * lanes;
       batch columns[alpha][M];  // Aᵀ applied along each row of the transformed tiles
       for (std::size_t i = 0; i < alpha; ++i)
         apply<matrices::at>(
