@@ -41,4 +41,18 @@ double fast_vs_reference(std::size_t batch, std::uint64_t seed) {
   return std::max(relative_error(fused, reference), relative_error(unfused, reference));
 }
 
+// m.forward(x) with 1, 2 and 3 threads (the pool left at 2): one result per thread count.
+template <network_type Net>
+std::vector<std::vector<float>> forward_with_thread_counts(model<Net>& m, const std::vector<float>& x,
+                                                           std::size_t batch) {
+  std::vector<std::vector<float>> results;
+  for (std::size_t threads : {1, 2, 3}) {
+    set_num_threads(threads);
+    results.emplace_back(batch * model<Net>::output_size);
+    m.forward(x, results.back());
+  }
+  set_num_threads(2);
+  return results;
+}
+
 }  // namespace ctnet::testing

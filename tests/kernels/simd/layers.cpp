@@ -163,13 +163,7 @@ TEST_CASE("fast layer kernels give the same results for any thread count", "[ker
                   small_block<24, 2, zero_pad<>>, avg_pool<3, 1, 1>, global_avg_pool, flatten, linear<700>>;
   model<big> m(51);
   const auto x = random_values(3 * model<big>::input_size, 52);
-  std::vector<std::vector<float>> results;
-  for (std::size_t threads : {1, 2, 3}) {
-    set_num_threads(threads);
-    results.emplace_back(3 * model<big>::output_size);
-    m.forward(x, results.back());
-  }
-  set_num_threads(2);
+  const auto results = testing::forward_with_thread_counts(m, x, 3);
   for (const auto& r : results) REQUIRE(r == results.front());
   std::vector<float> reference(results.front().size());
   m.forward_reference(x, reference);

@@ -6,14 +6,13 @@
 // independent matrix products, one per point ξ of the transformed tile,
 //   M_ξ[K][tiles] = U_ξ[K][C] · V_ξ[C][tiles],
 // which gemm<Arch> runs: with m = 4, 4× fewer multiply-adds than the direct convolution, for the
-// cost of the transforms, of V and M passing through memory, and of weights 4× larger (36 floats
-// per filter instead of 9).
+// cost of the transforms and of weights 4× larger (36 floats per filter instead of 9).
 //
-// The tiles go by blocks of up to 48, each on one thread from start to end: the input transform, the α²
-// products, the output transform with bias, residual and relu. The transforms
-// run with one tile per lane, so V and M are read and written as whole vectors: contiguous loads of
-// input rows are transposed inside 128-bit blocks (no gathers: AVX-512 gathers cost this kernel
-// more than its products) and transposed back into output rows.
+// The tiles go by blocks of up to 48, each on one thread from start to end: the input transform,
+// the α² products, the output transform with bias, residual and relu. The transforms run with one
+// tile per lane, so V and M are read and written as whole vectors: contiguous loads of input rows
+// are transposed inside 128-bit blocks (no gathers: AVX-512 gathers cost this kernel more than its
+// products) and transposed back into output rows.
 // Rounding differs from the direct convolution (the transforms add and scale: a few 1e-6 of the
 // largest output, measured on ResNet shapes), but every output element goes through the same
 // operations whatever the thread count or the batch's grouping.
@@ -53,15 +52,14 @@ struct winograd_matrices<4> {
 };
 
 // The output tile size m a convolution runs with: 4, or 0 where it is not a Winograd one (not a 3×3
-// stride-1 window padded by 1) or where it did not pay. Alone, one thread, AVX-512, batch 1, against
-// the direct product (benchmarks/winograd.cpp): 64 channels at 56×56 1.9× faster, 128 at 28×28
-// 1.9×, 256 at 14×14 1.8×, 512 at 7×7 2× slower (4 tiles per image); CIFAR's 32 channels at 16×16
-// 1.3×, 16 and 64 channels even. On two threads the same layers gain 1.0-1.4×. In whole models
-// less is left: the transformed weights (4× the direct ones) are read from memory again on each
-// pass. Interleaved A/B of whole models: with the layers this admits (≥ 64 channels, ≥ 49 tiles,
-// at most 1M floats of transformed weights: resnet layers 1-2), resnet18 1.13× faster on one thread
-// and even on two, resnet50 even; admitting CIFAR's 32-channel layers too, cifar_resnet<20> ran
-// 1.09× faster at batch 128 and 3-7% slower at batch 1.
+// stride-1 window padded by 1) or where it did not pay. ctnet_winograd_bench (batch 1, AVX-512,
+// direct ÷ Winograd time): one thread 2.0× for 64 channels at 56×56 and 128 at 28×28, 1.8× for 256
+// at 14×14, 1.3× for CIFAR's 32 at 16×16; two threads 1.4× and 1.5×, but 0.9× for 14×14 and 16×16
+// (one block of tiles, so one thread). Layers of 14×14 also made resnet50 slower as a whole when
+// admitted (their transformed weights, 9.4 MB each, come from memory on every pass), and 7×7
+// ones ran 2× slower alone (4 tiles per image). So: at least 64 channels, 49 tiles and at most
+// 1M floats of transformed weights, i.e. resnet layers 1-2; whole models, interleaved A/B on two
+// threads: resnet18 1.12×, resnet50 1.06× faster.
 constexpr std::size_t winograd_tile(const reference::window_geometry& g) {
   const bool eligible = g.kernel == 3 && g.stride == 1 && g.padding == 1 && g.out_height == g.in_height &&
                         g.out_width == g.in_width;
