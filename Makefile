@@ -7,6 +7,7 @@
 #   make demo    build and run examples/demo (GCC, Release)
 #   make bench   build and run the benchmark suites (models, GEMM, Winograd, every layer), then measure compile cost
 #   make compare ctnet beside ONNX Runtime and PyTorch, interleaved (benchmarks/compare/compare.py)
+#   make compare-ab BASELINE=<commit>  ctnet beside itself at another commit, interleaved
 #   make clean   remove build/
 #
 # Override anything on the command line, e.g. `make test JOBS=8 GCC_CXX=g++-13`.
@@ -49,7 +50,7 @@ endef
 # e.g. make bench LAYER_BENCH_FLAGS="--benchmark_filter=resnet50/layer1"
 LAYER_BENCH_FLAGS ?=
 
-.PHONY: deps test-deps test test-neon demo bench compare-deps compare clean
+.PHONY: deps test-deps test test-neon demo bench compare-deps compare compare-ab clean
 
 deps:
 	bash tools/install-deps.sh
@@ -118,6 +119,22 @@ compare: compare-deps $(COMPARE_NPM_STAMP)
 	/usr/bin/python3 benchmarks/compare/compare.py --ctnet-timer $(GCC_DIR)/benchmarks/ctnet_timer \
 	  --node-modules $(COMPARE_DIR)/node_modules --onnx-dir $(COMPARE_DIR)/onnx \
 	  --out $(COMPARE_DIR)/results.json $(COMPARE_ARGS)
+
+# make compare-ab BASELINE=<commit>: ctnet against itself at another commit, interleaved the same way
+# (a change's gain, measured). The baseline's sources are exported to build/baseline and its
+# ctnet_timer built there with the same flags.
+BASELINE_DIR := $(BUILD_ROOT)/baseline
+compare-ab: deps
+	@test -n "$(BASELINE)" || { echo "usage: make compare-ab BASELINE=<commit> [COMPARE_ARGS=...]" >&2; exit 1; }
+	$(call configure,$(GCC_DIR),$(GCC_CXX))
+	cmake --build $(GCC_DIR) --target ctnet_timer -j$(JOBS)
+	rm -rf $(BASELINE_DIR)/src && mkdir -p $(BASELINE_DIR)/src
+	git archive $(BASELINE) | tar -x -C $(BASELINE_DIR)/src
+	cmake -S $(BASELINE_DIR)/src -B $(BASELINE_DIR)/build -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DCMAKE_CXX_COMPILER=$(GCC_CXX)
+	cmake --build $(BASELINE_DIR)/build --target ctnet_timer -j$(JOBS)
+	/usr/bin/python3 benchmarks/compare/compare.py --ctnet-timer $(GCC_DIR)/benchmarks/ctnet_timer \
+	  --baseline-timer $(BASELINE_DIR)/build/benchmarks/ctnet_timer \
+	  --out $(BASELINE_DIR)/results.json $(COMPARE_ARGS)
 
 clean:
 	rm -rf $(BUILD_ROOT)

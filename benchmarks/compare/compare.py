@@ -13,6 +13,10 @@ into rounds; in every round each engine runs a short burst of every row, with th
 rotating from round to round, so that each engine sees the same mix of quiet and busy moments.
 A burst's figure is the median of its passes; an engine's figure for a row is the median over rounds.
 
+With --baseline-timer, a second ctnet_timer (ctnet built from another commit: `make compare-ab
+BASELINE=<commit>`) runs as one more engine, "baseline", so that a change to ctnet is measured the
+same interleaved way; the table then gives ctnet ÷ baseline.
+
 Output: a Markdown table on stdout and every burst's raw times in build/compare/results.json.
 """
 
@@ -43,8 +47,9 @@ ROW_LABELS = {
     "resnet18_b1": ("resnet18", 1),
     "resnet50_b1": ("resnet50", 1),
 }
-ENGINES = ["ctnet", "onnxruntime", "pytorch"]
-ENGINE_LABELS = {"ctnet": "ctnet", "onnxruntime": "ONNX Runtime", "pytorch": "PyTorch"}
+ENGINES = ["ctnet", "onnxruntime", "pytorch", "baseline"]
+ENGINE_LABELS = {"ctnet": "ctnet", "onnxruntime": "ONNX Runtime", "pytorch": "PyTorch",
+                 "baseline": "ctnet baseline"}
 
 
 class Worker:
@@ -95,9 +100,9 @@ def start_workers(args, engines):
         # Every engine gets the same two threads; OMP_NUM_THREADS also caps PyTorch's OpenMP and
         # OpenBLAS pools, which torch.set_num_threads alone may leave at the core count.
         env["OMP_NUM_THREADS"] = threads
-        if engine == "ctnet":
+        if engine in ("ctnet", "baseline"):
             env["CTNET_NUM_THREADS"] = threads
-            argv = [args.ctnet_timer, "--serve"]
+            argv = [args.ctnet_timer if engine == "ctnet" else args.baseline_timer, "--serve"]
         elif engine == "onnxruntime":
             env["NODE_PATH"] = args.node_modules
             argv = [args.node, os.path.join(HERE, "ort_worker.js"), args.onnx_dir]
@@ -163,10 +168,13 @@ def main():
                         help="seconds of rest between bursts, so that the last engine's spinning threads "
                              "have gone to sleep before the next starts (default: 0.2)")
     parser.add_argument("--threads", type=int, default=2, help="threads for every engine (default: 2)")
-    parser.add_argument("--engines", default=",".join(ENGINES), help="comma-separated subset of " + ",".join(ENGINES))
+    parser.add_argument("--engines", default=None,
+                        help="comma-separated subset of " + ",".join(ENGINES) + " (default: ctnet and its two "
+                             "peers, or ctnet and the baseline with --baseline-timer)")
     parser.add_argument("--rows", default=",".join(r[0] for r in ROWS),
                         help="comma-separated subset of " + ",".join(r[0] for r in ROWS))
     parser.add_argument("--ctnet-timer", default=os.path.join(build, "gcc", "benchmarks", "ctnet_timer"))
+    parser.add_argument("--baseline-timer", help="the ctnet_timer of another build of ctnet (engine 'baseline')")
     parser.add_argument("--node", default="node")
     parser.add_argument("--node-modules", default=os.path.join(build, "compare", "node_modules"))
     parser.add_argument("--python", default="/usr/bin/python3",
@@ -175,10 +183,14 @@ def main():
     parser.add_argument("--out", default=os.path.join(build, "compare", "results.json"))
     args = parser.parse_args()
 
+    if args.engines is None:
+        args.engines = "ctnet,baseline" if args.baseline_timer else "ctnet,onnxruntime,pytorch"
     engines = [e for e in args.engines.split(",") if e]
     for e in engines:
         if e not in ENGINES:
             parser.error(f"unknown engine {e!r}")
+    if "baseline" in engines and not args.baseline_timer:
+        parser.error("engine 'baseline' needs --baseline-timer")
     wanted = [r for r in args.rows.split(",") if r]
     rows = [r for r in ROWS if r[0] in wanted]
     if len(rows) != len(wanted):

@@ -213,9 +213,13 @@ TEST_CASE("conv2d: the second sample of a batch is computed from its own input",
 
   // The bound layer directly, with a batch of 2 and its weights at offset 0.
   using conv = ctnet::bind<ctnet::conv2d<1, 3, 2, 1>, shape<1, 3, 3>>;
-  // Its fast kernel gathers the patches from the input: no workspace (a window larger than 7×7
-  // would need im2col's C·K·K rows × OH·OW columns). The reference kernel needs none either.
-  STATIC_REQUIRE(conv::workspace == 0);
+  // Its fast kernel reads the patches in place from the input split into phases: 4 planes of the
+  // output's 2×2 per channel, and 80 floats on either side (a row and a column of reach, 2 × 3,
+  // plus 64 for a micro-panel's loads, rounded up to whole cache lines).
+  STATIC_REQUIRE(conv::workspace == 4 * 2 * 2 + 2 * 80);
+  // A 1×1 stride-2 window gathers its patches from the input: no workspace (a window larger than
+  // 7×7 needs im2col's C·K·K rows × OH·OW columns). The reference kernel needs none either.
+  STATIC_REQUIRE(ctnet::bind<ctnet::conv2d<1, 1, 2, 0>, shape<1, 3, 3>>::workspace == 0);
   STATIC_REQUIRE(ctnet::bind<ctnet::conv2d<1, 9, 2, 1>, shape<2, 9, 9>>::workspace == 2 * 9 * 9 * 2 * 2);
   // A Winograd one keeps room for its transformed input and products: 36 rows per input and output
   // channel, a column per 4×4 tile (tile rows rounded up to groups of 4 tiles) and 16 of rounding,

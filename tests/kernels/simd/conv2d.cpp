@@ -1,5 +1,5 @@
-// The fast convolution (packed weights × patches: the input itself, masked rows of it, gathered from
-// it, or im2col's) against the reference oracle, on odd shapes: channels that are no multiple of the
+// The fast convolution (packed weights × patches: the input itself, masked rows of it or of its
+// phases, gathered from it, or im2col's) against the reference oracle, on odd shapes: channels that are no multiple of the
 // SIMD width, odd H and W, strides, padding, bias, batches of 1 and 3.
 #include <ctnet/ctnet.hpp>
 
@@ -49,9 +49,22 @@ TEST_CASE("fast conv2d matches the reference on odd shapes", "[kernels][simd][co
     CHECK(fast_vs_reference<one_conv<16, 9, 13, conv2d<16, 3, 1, 1>>>(batch, 26) <= 1e-5);
     CHECK(fast_vs_reference<one_conv<3, 10, 12, conv2d_with_bias<16, 5, 1, 2>>>(batch, 27) <= 1e-5);
     CHECK(fast_vs_reference<one_conv<1, 1, 1, conv2d_with_bias<1, 1, 1, 0>>>(batch, 10) <= 1e-5);
-    // Windows over 7×7 go through an im2col matrix; up to 7×7 the other windows are gathered.
+    // Strided windows whose output covers the input read its phases (tap_planes.hpp): in place
+    // where the output channels are whole panels (24: 3 of 8 rows, 4 of 6), with odd sizes, a
+    // window smaller than its stride, padding wider than the window's reach, stride 3.
+    STATIC_REQUIRE(simd::reads_phase_planes(bind<conv2d<24, 3, 2>, shape<6, 37, 41>>::geometry));
+    STATIC_REQUIRE(!simd::reads_phase_planes(bind<conv2d<24, 3, 2, 0>, shape<5, 8, 9>>::geometry));
+    STATIC_REQUIRE(!simd::reads_phase_planes(bind<conv2d<24, 1, 2, 0>, shape<5, 19, 23>>::geometry));
+    CHECK(fast_vs_reference<one_conv<6, 37, 41, conv2d<24, 3, 2>>>(batch, 30) <= 1e-5);
+    CHECK(fast_vs_reference<one_conv<3, 45, 47, conv2d_with_bias<24, 7, 2, 3>>>(batch, 31) <= 1e-5);
+    CHECK(fast_vs_reference<one_conv<5, 19, 23, conv2d<24, 1, 2, 0>>>(batch, 32) <= 1e-5);
+    CHECK(fast_vs_reference<one_conv<4, 17, 16, conv2d<24, 2, 3, 0>>>(batch, 33) <= 1e-5);
+    CHECK(fast_vs_reference<one_conv<3, 9, 11, conv2d<24, 3, 2, 3>>>(batch, 34) <= 1e-5);
+    CHECK(fast_vs_reference<one_conv<2, 11, 13, conv2d<9, 3, 3, 2>>>(batch, 29) <= 1e-5);
+    // Windows over 7×7 go through an im2col matrix; up to 7×7 the others (here strided outputs
+    // smaller than the input's phases) are gathered.
     CHECK(fast_vs_reference<one_conv<3, 13, 12, conv2d<5, 9, 2, 4>>>(batch, 28) <= 1e-5);
-    CHECK(fast_vs_reference<one_conv<2, 11, 13, conv2d<9, 3, 3, 2>>>(batch, 29) <= 1e-5);  // stride 3
+    CHECK(fast_vs_reference<one_conv<5, 8, 9, conv2d<24, 3, 2, 0>>>(batch, 35) <= 1e-5);
   }
 }
 

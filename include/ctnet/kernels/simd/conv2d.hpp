@@ -1,6 +1,7 @@
 // Convolution as one matrix product per image: packed weights [O][C·K·K] × input patches
-// [C·K·K][OH·OW] (the input itself for a 1×1 stride-1 convolution; packed straight from the input
-// as masked rows for a stride-1 "same" one, gathered for any other window up to 7×7; im2col beyond),
+// [C·K·K][OH·OW] (the input itself for a 1×1 stride-1 convolution; read in place as masked rows of
+// the input for a stride-1 "same" one and of the input split into phases for a strided one whose
+// output covers it; gathered for any other window up to 7×7; im2col beyond),
 // with bias, residual and relu in the product's epilogue. 3×3 stride-1 "same" convolutions with
 // enough channels and pixels run as Winograd's F(4×4, 3×3) instead: 36 smaller products
 // (winograd.hpp).
@@ -15,14 +16,15 @@
 #include "im2col.hpp"
 #include "product_partition.hpp"
 #include "same_patches.hpp"
+#include "tap_planes.hpp"
 #include "winograd.hpp"
 
 namespace ctnet::simd {
 
-// Scratch floats per image of the fast kernel: im2col's patch matrix or Winograd's V and M (a
-// convolution needs one or the other, or none).
+// Scratch floats per image of the fast kernel: im2col's patch matrix, the input's phases or
+// Winograd's V and M (a convolution needs one of them or none).
 constexpr std::size_t conv2d_scratch_floats(const reference::window_geometry& g) {
-  return im2col_floats(g) + winograd_scratch_floats(g);
+  return im2col_floats(g) + phase_planes_floats(g) + winograd_scratch_floats(g);
 }
 
 template <class Arch>
@@ -63,7 +65,7 @@ struct conv2d {
       pool.parallel_for(slots, 1, [&](std::size_t begin, std::size_t end) {
         for (std::size_t slot = begin; slot < end; ++slot)
           for (std::size_t image = slot; image < n; image += slots)
-            one_image(g, packed, x, y, scratch + slot * im2col_floats(g), image, e, 1);
+            one_image(g, packed, x, y, scratch + slot * conv2d_scratch_floats(g), image, e, 1);
       });
       return;
     }
@@ -110,6 +112,12 @@ struct conv2d {
     };
     if (reads_input_directly(g)) return product_of(matrix_operand{in, columns});
     if (reads_same_patches(g)) return product_of(same_patches<Arch>{g, in});
+    if (reads_phase_planes(g)) {
+      float* phases = scratch + phase_margin(g);
+      share(g.in_channels, 1 + g.in_channels / (4 * sharers),
+            [&](std::size_t begin, std::size_t end) { split_phases<Arch>(g, in, phases, begin, end); });
+      return product_of(same_patches<Arch>{g, phases, phase_margin(g)});
+    }
     if (packs_patches_from_input(g)) return product_of(gathered_patches<Arch>{g, in});
     share(k, 1 + k / (4 * sharers),
           [&](std::size_t begin, std::size_t end) { im2col<Arch>(g, in, scratch, begin, end); });

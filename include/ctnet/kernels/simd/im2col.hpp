@@ -7,6 +7,7 @@
 #include <cstddef>
 
 #include "../reference/geometry.hpp"
+#include "tap_planes.hpp"
 
 namespace ctnet::simd {
 
@@ -15,24 +16,15 @@ constexpr bool reads_input_directly(const reference::window_geometry& g) {
   return g.kernel == 1 && g.stride == 1 && g.padding == 0;
 }
 
-// Windows up to this size (49 taps) keep their masks on the stack in same_patches.hpp.
-inline constexpr std::size_t same_patches_max_kernel = 7;
-
-// Whether the product packs a convolution's patches straight from its input (same_patches.hpp): a
-// stride-1 window whose output is as large as its input.
-constexpr bool reads_same_patches(const reference::window_geometry& g) {
-  return g.stride == 1 && g.kernel > 1 && g.kernel <= same_patches_max_kernel &&
-         g.out_height == g.in_height && g.out_width == g.in_width;
-}
-
 // Windows up to this size (49 taps) have their patches gathered from the input
 // (gathered_patches.hpp), with the gather indices on the stack.
 inline constexpr std::size_t gathered_patches_max_kernel = 7;
 
-// Whether the product packs a convolution's patches straight from its input (same_patches.hpp or
-// gathered_patches.hpp) rather than from an im2col matrix.
+// Whether the product reads a convolution's patches from its input, as it is or split into phases
+// (same_patches.hpp), or gathers them from it (gathered_patches.hpp), rather than from an im2col
+// matrix.
 constexpr bool packs_patches_from_input(const reference::window_geometry& g) {
-  return reads_same_patches(g) || g.kernel <= gathered_patches_max_kernel;
+  return reads_same_patches(g) || reads_phase_planes(g) || g.kernel <= gathered_patches_max_kernel;
 }
 
 // Floats of one image's patch matrix; none where the product reads the input itself or packs its
