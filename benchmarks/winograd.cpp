@@ -21,7 +21,7 @@
 namespace {
 using arch = xsimd::default_arch;
 using product = ctnet::simd::gemm<arch>;
-using winograd = ctnet::simd::winograd<arch, 4>;
+using winograd = ctnet::simd::winograd<arch>;
 
 struct layer {
   ctnet::reference::window_geometry g;
@@ -56,10 +56,7 @@ struct layer {
     });
   }
   void by_winograd() {
-    auto& pool = ctnet::threads();
-    winograd::run(
-        g, winograd_packed.data(), x.data(), y.data(), 1, scratch.data(), {}, pool.size(),
-        [&](std::size_t count, std::size_t grain, auto&& f) { pool.parallel_for(count, grain, f); });
+    winograd::run(g, winograd_packed.data(), x.data(), y.data(), 1, scratch.data(), {}, ctnet::threads());
   }
 };
 

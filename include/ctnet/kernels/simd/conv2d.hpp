@@ -36,28 +36,30 @@ struct conv2d {
   }
   // Floats of the packed weights, rounded up so that what follows stays 64-byte aligned.
   static constexpr std::size_t packed_weight_floats(const reference::window_geometry& g) {
-    if (winograd_tile(g) == 4) return winograd<Arch, 4>::packed_floats(g);
+    if (uses_winograd(g)) return winograd<Arch>::packed_floats(g);
     return round_up(product::packed_size(g.out_channels, reduction(g)), tensor_alignment_floats);
   }
   // PyTorch's OIHW weights are already the row-major [O][C·K·K] matrix the product wants.
   static void pack(const reference::window_geometry& g, const float* weight, float* packed) {
-    if (winograd_tile(g) == 4) return winograd<Arch, 4>::pack(g, weight, packed);
+    if (uses_winograd(g)) return winograd<Arch>::pack(g, weight, packed);
     product::pack_a(weight, reduction(g), g.out_channels, reduction(g), packed);
   }
   // Multiplies output channel o's weights by scale[o] (batch norm folded in), packed as they are.
   static void scale_packed(const reference::window_geometry& g, float* packed, const float* scale) {
-    if (winograd_tile(g) == 4) return winograd<Arch, 4>::scale_packed_rows(g, packed, scale);
+    if (uses_winograd(g)) return winograd<Arch>::scale_packed_rows(g, packed, scale);
     product::scale_packed_rows(packed, g.out_channels, reduction(g), scale);
   }
 
-  // x: n images; y: n outputs; scratch: n × conv2d_scratch_floats(g) floats (min(n, threads) of them used).
-  // A batch of several images per thread is shared out by images, each thread running whole
-  // convolutions (no hand-over between threads inside one); a smaller batch, image by image, each
-  // product by parts (product_partition).
+  // x: n images; y: n outputs; scratch: n × conv2d_scratch_floats(g) floats (the direct product
+  // uses min(n, threads) images' worth, Winograd's workers share out all of it). Winograd runs the
+  // whole batch at once, its blocks of tiles shared out among the threads. Otherwise a batch of
+  // several images per thread is shared out by images, each thread running whole convolutions (no
+  // hand-over between threads inside one); a smaller batch, image by image, each product by parts
+  // (product_partition).
   static void run(const reference::window_geometry& g, const float* packed, const float* x, float* y,
                   float* scratch, std::size_t n, const epilogue& e) {
-    if (winograd_tile(g) == 4) return run_winograd<4>(g, packed, x, y, scratch, n, e);
     auto& pool = threads();
+    if (uses_winograd(g)) return winograd<Arch>::run(g, packed, x, y, n, scratch, e, pool);
     if (n >= 2 * pool.size() && pool.size() > 1) {
       // Thread slot s takes images s, s + T, s + 2T, ... and reuses one patch matrix, which stays
       // in its core's cache (one per image, 75 MB for a CIFAR batch of 128, halved the speed).
@@ -74,17 +76,6 @@ struct conv2d {
   }
 
  private:
-  // The whole batch at once: its blocks of tiles are shared out among the threads, each block
-  // running from input to output on one thread.
-  template <std::size_t M>
-  static void run_winograd(const reference::window_geometry& g, const float* packed, const float* x, float* y,
-                           float* scratch, std::size_t n, const epilogue& e) {
-    auto& pool = threads();
-    winograd<Arch, M>::run(
-        g, packed, x, y, n, scratch, e, pool.size(),
-        [&](std::size_t count, std::size_t grain, auto&& f) { pool.parallel_for(count, grain, f); });
-  }
-
   // Image `image` of the batch, shared among `sharers` threads of the pool (1: this thread alone).
   static void one_image(const reference::window_geometry& g, const float* packed, const float* x, float* y,
                         float* scratch, std::size_t image, const epilogue& e, std::size_t sharers) {

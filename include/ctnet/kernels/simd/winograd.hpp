@@ -18,12 +18,14 @@
 // operations whatever the thread count or the batch's grouping.
 #pragma once
 #include <algorithm>
+#include <array>
 #include <cstddef>
 #include <type_traits>
 
 #include <xsimd/xsimd.hpp>
 
 #include "../../graph/node.hpp"
+#include "../../runtime/threads.hpp"
 #include "../reference/geometry.hpp"
 #include "fused_multiply_add.hpp"
 #include "gemm.hpp"
@@ -31,14 +33,10 @@
 
 namespace ctnet::simd {
 
-// The constant matrices of F(m×m, 3×3) with interpolation points 0, ±1, ±2 and ∞: Bᵀ (α×α), G (α×3),
-// Aᵀ (m×α). Only m = 4 is defined: F(2×2, 3×3) (4×4 tiles, 2.25× fewer multiplies) was measured no
-// faster than F(4×4) on any ResNet layer where either beat the direct convolution.
-template <std::size_t M>
-struct winograd_matrices;
-
-template <>
-struct winograd_matrices<4> {
+// The constant matrices of F(4×4, 3×3) with interpolation points 0, ±1, ±2 and ∞: Bᵀ (6×6), G (6×3),
+// Aᵀ (4×6). F(2×2, 3×3) (4×4 tiles, 2.25× fewer multiplies) was measured no faster than F(4×4) on
+// any ResNet layer where either beat the direct convolution.
+struct winograd_matrices {
   static constexpr float bt[6][6] = {{4, 0, -5, 0, 1, 0},  {0, -4, -4, 1, 1, 0}, {0, 4, -4, -1, 1, 0},
                                      {0, -2, -1, 2, 1, 0}, {0, 2, -1, -2, 1, 0}, {0, 4, 0, -5, 0, 1}};
   static constexpr double g[6][3] = {{1.0 / 4, 0, 0},
@@ -51,22 +49,20 @@ struct winograd_matrices<4> {
       {1, 1, 1, 1, 1, 0}, {0, 1, -1, 2, -2, 0}, {0, 1, 1, 4, 4, 0}, {0, 1, -1, 8, -8, 1}};
 };
 
-// The output tile size m a convolution runs with: 4, or 0 where it is not a Winograd one (not a 3×3
-// stride-1 window padded by 1) or where it did not pay. ctnet_winograd_bench (batch 1, AVX-512,
-// direct ÷ Winograd time): one thread 2.0× for 64 channels at 56×56 and 128 at 28×28, 1.8× for 256
-// at 14×14, 1.3× for CIFAR's 32 at 16×16; two threads 1.4× and 1.5×, but 0.9× for 14×14 and 16×16
-// (one block of tiles, so one thread). Layers of 14×14 also made resnet50 slower as a whole when
-// admitted (their transformed weights, 9.4 MB each, come from memory on every pass), and 7×7
-// ones ran 2× slower alone (4 tiles per image). So: at least 64 channels, 49 tiles and at most
-// 1M floats of transformed weights, i.e. resnet layers 1-2; whole models, interleaved A/B on two
-// threads: resnet18 1.12×, resnet50 1.06× faster.
-constexpr std::size_t winograd_tile(const reference::window_geometry& g) {
+// Whether a convolution runs as F(4×4, 3×3): a 3×3 stride-1 window padded by 1, where it paid.
+// ctnet_winograd_bench (batch 1, AVX-512, direct ÷ Winograd time): one thread 2.0× for 64 channels
+// at 56×56 and 128 at 28×28, 1.8× for 256 at 14×14, 1.3× for CIFAR's 32 at 16×16; two threads 1.4×
+// and 1.5×, but 0.9× for 14×14 and 16×16 (one block of tiles, so one thread). Layers of 14×14 also
+// made resnet50 slower as a whole when admitted (their transformed weights, 9.4 MB each, come from
+// memory on every pass), and 7×7 ones ran 2× slower alone (4 tiles per image). So: at least 64
+// channels, 49 tiles and at most 1M floats of transformed weights, i.e. resnet layers 1-2; whole
+// models, interleaved A/B on two threads: resnet18 1.12×, resnet50 1.06× faster.
+constexpr bool uses_winograd(const reference::window_geometry& g) {
   const bool eligible = g.kernel == 3 && g.stride == 1 && g.padding == 1 && g.out_height == g.in_height &&
                         g.out_width == g.in_width;
   const std::size_t tiles = (g.out_height + 3) / 4 * ((g.out_width + 3) / 4);
   const std::size_t channels = std::min(g.in_channels, g.out_channels);
-  return eligible && channels >= 64 && tiles >= 49 && 36 * g.in_channels * g.out_channels <= (1u << 20) ? 4
-                                                                                                        : 0;
+  return eligible && channels >= 64 && tiles >= 49 && 36 * g.in_channels * g.out_channels <= (1u << 20);
 }
 
 // Scratch floats per image F(4×4, 3×3) needs, whether or not the convolution runs with it: room
@@ -81,15 +77,16 @@ constexpr std::size_t winograd_room(const reference::window_geometry& g) {
 
 // The scratch of the convolutions that run as Winograd ones.
 constexpr std::size_t winograd_scratch_floats(const reference::window_geometry& g) {
-  return winograd_tile(g) == 0 ? 0 : winograd_room(g);
+  return uses_winograd(g) ? winograd_room(g) : 0;
 }
 
-template <class Arch, std::size_t M>
+template <class Arch>
 struct winograd {
   using batch = xsimd::batch<float, Arch>;
   using product = gemm<Arch>;
-  using matrices = winograd_matrices<M>;
-  static constexpr std::size_t alpha = M + 2, points = alpha * alpha, lanes = batch::size;
+  using matrices = winograd_matrices;
+  // Output tiles of M × M pixels, transformed tiles of α × α.
+  static constexpr std::size_t M = 4, alpha = M + 2, points = alpha * alpha, lanes = batch::size;
   // tensor_alignment_floats (64 bytes) is also the widest vector's lane count, AVX-512's.
   static_assert(lanes <= tensor_alignment_floats);
 
@@ -129,20 +126,19 @@ struct winograd {
   }
 
   // Images [0, count) of x (each C×H×W) into y, with the epilogue (its residual laid out as y);
-  // scratch holds count × winograd_room(g) floats. share(count, grain, f) runs f over
-  // [0, count) on the threads that share this call.
-  template <class Share>
+  // scratch holds count × winograd_room(g) floats. The blocks of tiles are shared out among the
+  // pool's threads.
   static void run(const reference::window_geometry& g, const float* packed, const float* x, float* y,
-                  std::size_t count, float* scratch, const epilogue& e, std::size_t workers, Share&& share) {
-    const layout l(g, count, workers);
+                  std::size_t count, float* scratch, const epilogue& e, thread_pool& pool) {
+    const layout l(g, count, pool.size());
     // One V and M per worker, reused for each of its blocks (blocks s, s + slots, ...), so that
     // they stay in its core's cache: with a V and M per block, a block's memory went to the other
     // core half the time and two threads ran a resnet layer-1 convolution no faster than one.
     const std::size_t slot_columns = (l.chunks + l.blocks - 1) / l.blocks * lanes;  // the largest block's
     const std::size_t slot_floats = points * ((g.in_channels + g.out_channels) * slot_columns + 2 * skew);
     const std::size_t slots =
-        std::clamp<std::size_t>(count * winograd_room(g) / slot_floats, 1, std::min(workers, l.blocks));
-    share(slots, 1, [&](std::size_t begin, std::size_t end) {
+        std::clamp<std::size_t>(count * winograd_room(g) / slot_floats, 1, std::min(pool.size(), l.blocks));
+    pool.parallel_for(slots, 1, [&](std::size_t begin, std::size_t end) {
       for (std::size_t slot = begin; slot < end; ++slot)
         for (std::size_t b = slot; b < l.blocks; b += slots)
           run_block(g, l, packed, x, y, e, b, scratch + slot * slot_floats);
@@ -185,16 +181,32 @@ struct winograd {
           blocks(std::min(chunks, round_up((chunks + max_block_chunks - 1) / max_block_chunks,
                                            std::max<std::size_t>(workers, 1)))) {}
     std::size_t first_chunk(std::size_t block) const { return block * chunks / blocks; }
-    // Group number gi's image, its first output row and first output column.
-    std::size_t image(std::size_t gi) const { return gi / (tiles_y * groups_x); }
-    std::size_t row(std::size_t gi) const { return gi / groups_x % tiles_y * M; }
-    std::size_t column(std::size_t gi) const { return gi % groups_x * group * M; }
   };
+
+  // Where group gi's tiles lie, worked out once per block (the transforms run once per channel).
+  // A group past the last (in a last chunk) reads as rows of padding and is not written back.
+  struct group_place {
+    std::size_t first_row;  // the tiles' first output row (past the image for no group)
+    long column;            // their first output column
+    std::size_t in_offset;  // their image's first input pixel
+    std::size_t out_start;  // their first output pixel
+    std::size_t inside;     // output columns of the group inside the image (0 for no group)
+  };
+  static group_place place_of(const reference::window_geometry& g, const layout& l, std::size_t gi) {
+    if (gi >= l.groups) return {g.in_height + 1, 0, 0, 0, 0};
+    const std::size_t image = gi / (l.tiles_y * l.groups_x), row = gi / l.groups_x % l.tiles_y * M,
+                      column = gi % l.groups_x * group * M;
+    return {row, static_cast<long>(column), image * l.in_plane,
+            image * l.out_plane + row * g.out_width + column, std::min(lanes, g.out_width - column)};
+  }
+
   // Block b of the tiles from x into y, its V and M in scratch.
   static void run_block(const reference::window_geometry& g, const layout& l, const float* packed,
                         const float* x, float* y, const epilogue& e, std::size_t b, float* scratch) {
     const std::size_t first = l.first_chunk(b), chunks = l.first_chunk(b + 1) - first;
     const std::size_t columns = chunks * lanes;  // also the block's floats between rows of V and M
+    std::array<group_place, max_block_chunks * M> places;
+    for (std::size_t i = 0; i < chunks * M; ++i) places[i] = place_of(g, l, first * M + i);
     // V_ξ and M_ξ one cache line more than their size apart: at exactly C · columns floats
     // (a multiple of 4 KiB), the 36 vectors a transform reads or writes for one chunk all fell
     // in the same L1 set.
@@ -202,19 +214,19 @@ struct winograd {
     float* v = scratch;
     float* m = v + points * v_stride;
     for (std::size_t c = 0; c < g.in_channels; ++c)
-      transform_input(g, l, x + c * g.in_height * g.in_width, first, chunks, v + c * columns, v_stride);
+      transform_input(g, places.data(), chunks, x + c * g.in_height * g.in_width, v + c * columns, v_stride);
     for (std::size_t p = 0; p < points; ++p)
       product::multiply(g.out_channels, g.in_channels, packed + p * packed_stride(g),
                         matrix_operand{v + p * v_stride, columns}, m + p * m_stride, columns, 0, columns);
     for (std::size_t k = 0; k < g.out_channels; ++k) {
       const std::size_t offset = k * g.out_height * g.out_width;
-      transform_output(g, l, m + k * columns, m_stride, first, chunks, e.bias ? e.bias[k] : 0.0f, y + offset,
-                       e.residual ? e.residual + offset : nullptr, e.relu);
+      transform_output(g, places.data(), chunks, m + k * columns, m_stride, e.bias ? e.bias[k] : 0.0f,
+                       y + offset, e.residual ? e.residual + offset : nullptr, e.relu);
     }
   }
 
   static constexpr std::size_t group = lanes / M;  // tiles per vector of a row
-  static_assert(M == 4 && lanes % 4 == 0, "the transposition works on 128-bit blocks of four floats");
+  static_assert(lanes % M == 0, "the transposition works on 128-bit blocks of four floats");
 
   // zip_lo / zip_hi of floats (Pairs = false) or of pairs of floats (true), inside 128-bit blocks.
   // For AVX-512 the masked instructions with every lane on: g++ 12 warns (an error under -Werror)
@@ -283,36 +295,26 @@ struct winograd {
     });
   }
 
-  // One channel (plane: its plane in the first image), chunks [first, first + chunks), into its
-  // row of the block's V_0 (v; V_ξ at v + ξ · point_stride).
-  static void transform_input(const reference::window_geometry& g, const layout& l, const float* plane,
-                              std::size_t first, std::size_t chunks, float* v, std::size_t point_stride) {
+  // One channel (plane: its plane in the first image), the block's `chunks` chunks (their groups
+  // at places), into its row of the block's V_0 (v; V_ξ at v + ξ · point_stride).
+  static void transform_input(const reference::window_geometry& g, const group_place* places,
+                              std::size_t chunks, const float* plane, float* v, std::size_t point_stride) {
     const long width = static_cast<long>(g.in_width);
-    for (std::size_t chunk = first; chunk < first + chunks; ++chunk) {
-      // Per group: its tiles' first output row, and the input row above it (the first tile row
-      // starts in the padding); no group (past the last) reads as rows of padding.
-      const float* above[M];
-      std::size_t first_row[M];
-      long column[M];
-      for (std::size_t q = 0; q < M; ++q) {
-        const std::size_t gi = chunk * M + q;
-        first_row[q] = gi < l.groups ? l.row(gi) : g.in_height + 1;
-        column[q] = gi < l.groups ? static_cast<long>(l.column(gi)) : 0;
-        above[q] = plane + (gi < l.groups ? l.image(gi) * l.in_plane : 0);
-      }
+    for (std::size_t chunk = 0; chunk < chunks; ++chunk, places += M) {
       batch rows[alpha][alpha];  // Bᵀ applied along each input row: rows[i][ξx]
       for (std::size_t i = 0; i < alpha; ++i) {
         // The M groups' tiles from columns x − 1 (columns 0 to M−1 of each tile) and x + 1 (2 to M+1).
         batch left[M], right[M];
         for (std::size_t q = 0; q < M; ++q) {
-          const std::size_t y = first_row[q] + i;  // the input row plus one
+          // The input row plus one: the first tile row starts in the padding above the image.
+          const std::size_t y = places[q].first_row + i;
           if (y == 0 || y > g.in_height) {
             left[q] = right[q] = batch(0.0f);
             continue;
           }
-          const float* line = above[q] + (y - 1) * g.in_width;
-          left[q] = load_inside<Arch>(line, column[q] - 1, width);
-          right[q] = load_inside<Arch>(line, column[q] + 1, width);
+          const float* line = plane + places[q].in_offset + (y - 1) * g.in_width;
+          left[q] = load_inside<Arch>(line, places[q].column - 1, width);
+          right[q] = load_inside<Arch>(line, places[q].column + 1, width);
         }
         batch d[alpha], from_right[M];
         transpose_blocks(left, d);
@@ -322,7 +324,7 @@ struct winograd {
         apply<matrices::bt>([&](std::size_t j) { return d[j]; },
                             [&](std::size_t r, batch b) { rows[i][r] = b; });
       }
-      float* out = v + (chunk - first) * lanes;
+      float* out = v + chunk * lanes;
       for (std::size_t x = 0; x < alpha; ++x)
         apply<matrices::bt>(
             [&](std::size_t i) { return rows[i][x]; },
@@ -330,13 +332,14 @@ struct winograd {
     }
   }
 
-  // One output channel's row of the block's M_0 (m; M_ξ at m + ξ · point_stride), chunks
-  // [first, first + chunks), into its plane y (in the first image), + bias, + residual, relu.
-  static void transform_output(const reference::window_geometry& g, const layout& l, const float* m,
-                               std::size_t point_stride, std::size_t first, std::size_t chunks, float bias,
+  // One output channel's row of the block's M_0 (m; M_ξ at m + ξ · point_stride), the block's
+  // `chunks` chunks (their groups at places), into its plane y (in the first image), + bias,
+  // + residual, relu.
+  static void transform_output(const reference::window_geometry& g, const group_place* places,
+                               std::size_t chunks, const float* m, std::size_t point_stride, float bias,
                                float* y, const float* residual, bool relu) {
-    for (std::size_t chunk = first; chunk < first + chunks; ++chunk) {
-      const float* in = m + (chunk - first) * lanes;
+    for (std::size_t chunk = 0; chunk < chunks; ++chunk, places += M) {
+      const float* in = m + chunk * lanes;
       batch columns[alpha][M];  // Aᵀ applied along each row of the transformed tiles
       for (std::size_t i = 0; i < alpha; ++i)
         apply<matrices::at>(
@@ -346,22 +349,13 @@ struct winograd {
       for (std::size_t b = 0; b < M; ++b)
         apply<matrices::at>([&](std::size_t i) { return columns[i][b]; },
                             [&](std::size_t a, batch r) { tile_rows[a][b] = r + batch(bias); });
-      // Per group: its tiles' first output row (past the end for no group), where that row's
-      // first tile starts in y, and how many of its columns lie inside the image.
-      std::size_t first_row[M], start[M], inside[M];
-      for (std::size_t q = 0; q < M; ++q) {
-        const std::size_t gi = chunk * M + q;
-        first_row[q] = gi < l.groups ? l.row(gi) : g.out_height;
-        start[q] = gi < l.groups ? l.image(gi) * l.out_plane + first_row[q] * g.out_width + l.column(gi) : 0;
-        inside[q] = gi < l.groups ? std::min(lanes, g.out_width - l.column(gi)) : 0;
-      }
       for (std::size_t a = 0; a < M; ++a) {
         batch lines[M];  // per group, output row a of its tiles, columns in order
         transpose_blocks(tile_rows[a], lines);
         for (std::size_t q = 0; q < M; ++q) {
-          if (first_row[q] + a >= g.out_height) continue;
-          const std::size_t at = start[q] + a * g.out_width;
-          store_finished(lines[q], y + at, residual ? residual + at : nullptr, relu, inside[q]);
+          if (places[q].first_row + a >= g.out_height) continue;
+          const std::size_t at = places[q].out_start + a * g.out_width;
+          store_finished(lines[q], y + at, residual ? residual + at : nullptr, relu, places[q].inside);
         }
       }
     }
