@@ -102,6 +102,7 @@ struct same_patches {
       inside = static_cast<long>(j) + b.lowest >= -m &&
                last + static_cast<long>(j) + b.highest + read <= static_cast<long>(channel) + last + m;
     }
+
     // Walks B's rows from row k: vectors of row k (load), then the next row (next). Row k starts
     // at x[first], where first < −margin or first + nr > C·channel + margin only near x's ends
     // (not when inside).
