@@ -44,9 +44,11 @@ TEST_CASE("fast conv2d matches the reference on odd shapes", "[kernels][simd][co
     CHECK(fast_vs_reference<one_conv<2, 8, 9, conv2d<3, 7, 1, 3>>>(batch, 23) <= 1e-5);
     CHECK(fast_vs_reference<one_conv<20, 13, 11, conv2d<19, 3, 1, 1>>>(batch, 24) <= 1e-5);
     // One or two panels of output channels: the product reads the input in place for the tiles
-    // whose reads stay inside it, and packs the first and last ones and column tails.
+    // whose reads stay inside it, the first and last ones with masked loads (AVX-512, AVX2) or
+    // packed (elsewhere), and packs column tails.
     CHECK(fast_vs_reference<one_conv<5, 11, 12, conv2d<8, 3, 1, 1>>>(batch, 25) <= 1e-5);
     CHECK(fast_vs_reference<one_conv<16, 9, 13, conv2d<16, 3, 1, 1>>>(batch, 26) <= 1e-5);
+    CHECK(fast_vs_reference<one_conv<5, 13, 11, conv2d<24, 3, 1, 1>>>(batch, 36) <= 1e-5);  // whole panels of 6 and 8
     CHECK(fast_vs_reference<one_conv<3, 10, 12, conv2d_with_bias<16, 5, 1, 2>>>(batch, 27) <= 1e-5);
     CHECK(fast_vs_reference<one_conv<1, 1, 1, conv2d_with_bias<1, 1, 1, 0>>>(batch, 10) <= 1e-5);
     // Strided windows whose output covers the input read its phases (tap_planes.hpp): in place

@@ -218,9 +218,10 @@ struct gemm {
   };
 
   // All of K in one block (B is not copied, so nothing bounds kc), the micro-kernel reading B through
-  // the operand's reader; the tiles it cannot cover that way (a column tail narrower than a vector,
-  // reads past the ends of the operand) are packed as usual. K blocks do not change any result
-  // (their partial sums pass exactly through C), so neither does this.
+  // the operand's reader; the tiles it cannot cover that way (a column tail narrower than a vector;
+  // reads past the ends of the operand, unless the reader has masked loads) are packed as usual.
+  // Masked or packed, B's values are the same. K blocks do not change any result (their partial
+  // sums pass exactly through C), so neither does this.
   template <class Operand>
   static void multiply_unpacked(std::size_t m, std::size_t k, const float* packed_a, const Operand& b,
                                 float* c, std::size_t ldc, std::size_t n_begin, std::size_t n_end,
@@ -228,33 +229,48 @@ struct gemm {
     for (std::size_t j = n_begin; j < n_end; j += nr) {
       const std::size_t cols = std::min(nr, n_end - j);
       // A tail of whole vectors reads in place too; a narrower one is packed for column_tail.
-      const auto reader = b.tile_reader(j, cols);
-      if ((cols < nr && cols % lanes != 0) || !reader.inside) {
+      if (cols < nr && cols % lanes != 0) {
         multiply_packed(m, k, packed_a, b, c, ldc, j, j + cols, e);
         continue;
       }
-      using cursor = typename decltype(reader)::cursor;
-      static constexpr auto widths = tiles_of_width<cursor>(std::make_index_sequence<nv>{});
-      for (std::size_t i0 = 0; i0 < m; i0 += mr) {
-        const float* a = packed_a + i0 * k;
-        const tile_args t{k,
-                          a,
-                          nullptr,
-                          0,
-                          c + i0 * ldc + j,
-                          ldc,
-                          cols,
-                          false,
-                          e.bias ? e.bias + i0 : nullptr,
-                          e.residual ? e.residual + i0 * e.ld_residual + j : nullptr,
-                          e.ld_residual,
-                          e.relu,
-                          i0 + mr < m ? a + mr * k : a,
-                          nullptr,
-                          0,
-                          0};
-        widths[(cols + lanes - 1) / lanes - 1](t, cursor(reader, 0));
+      const auto reader = b.tile_reader(j, cols);
+      using reader_type = std::remove_cvref_t<decltype(reader)>;
+      // A tile whose rows reach past the operand's ends is read with masked loads where the
+      // architecture has them (masked_cursor), else packed.
+      if (reader.inside) {
+        tiles_in_place<typename reader_type::cursor>(m, k, packed_a, reader, c, ldc, j, cols, e);
+      } else if constexpr (reader_type::loads_masked) {
+        tiles_in_place<typename reader_type::masked_cursor>(m, k, packed_a, reader, c, ldc, j, cols, e);
+      } else {
+        multiply_packed(m, k, packed_a, b, c, ldc, j, j + cols, e);
       }
+    }
+  }
+
+  // Columns [j, j + cols) of every panel, B read through a Cursor on the reader.
+  template <class Cursor, class Reader>
+  static void tiles_in_place(std::size_t m, std::size_t k, const float* packed_a, const Reader& reader,
+                             float* c, std::size_t ldc, std::size_t j, std::size_t cols, const epilogue& e) {
+    static constexpr auto widths = tiles_of_width<Cursor>(std::make_index_sequence<nv>{});
+    for (std::size_t i0 = 0; i0 < m; i0 += mr) {
+      const float* a = packed_a + i0 * k;
+      const tile_args t{k,
+                        a,
+                        nullptr,
+                        0,
+                        c + i0 * ldc + j,
+                        ldc,
+                        cols,
+                        false,
+                        e.bias ? e.bias + i0 : nullptr,
+                        e.residual ? e.residual + i0 * e.ld_residual + j : nullptr,
+                        e.ld_residual,
+                        e.relu,
+                        i0 + mr < m ? a + mr * k : a,
+                        nullptr,
+                        0,
+                        0};
+      widths[(cols + lanes - 1) / lanes - 1](t, Cursor(reader, 0));
     }
   }
 

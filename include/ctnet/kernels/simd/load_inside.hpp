@@ -3,6 +3,7 @@
 // outside the row. AVX-512 and AVX2 load with a lane mask (masked-off lanes are not read, so
 // cannot fault); elsewhere the valid part is copied into a zeroed vector (a scalar copy there
 // cost AVX-512 a store-forwarding stall per vector: 45% of the Winograd input transform's time).
+// load_where is the same masked load for any lane mask (same_patches' tiles at an image's ends).
 #pragma once
 #include <algorithm>
 #include <cstdint>
@@ -14,6 +15,31 @@ namespace ctnet::simd {
 
 template <class Arch>
 xsimd::batch<float, Arch> load_part(const float* line, long x, long width);
+
+// Whether the architecture loads a vector with a lane mask, masked-off lanes not read (so they
+// cannot fault): AVX-512 and AVX2 (load_where).
+template <class Arch>
+inline constexpr bool has_masked_loads =
+    std::is_base_of_v<xsimd::avx512f, Arch> || std::is_base_of_v<xsimd::avx2, Arch>;
+
+// The floats at p where mask's lane is all ones, zero where it is zero, the latter not read: p may
+// point outside any object there (hence an address, not a pointer). Only where has_masked_loads.
+template <class Arch>
+[[gnu::always_inline]] inline xsimd::batch<float, Arch> load_where(std::uintptr_t p,
+                                                                   const xsimd::batch<float, Arch>& mask) {
+  static_assert(has_masked_loads<Arch>, "load_where needs masked loads (AVX-512 or AVX2)");
+#if XSIMD_WITH_AVX512F
+  if constexpr (std::is_base_of_v<xsimd::avx512f, Arch>) {
+    const __m512i bits = _mm512_castps_si512(mask);
+    return _mm512_maskz_loadu_ps(_mm512_test_epi32_mask(bits, bits), reinterpret_cast<const void*>(p));
+  }
+#endif
+#if XSIMD_WITH_AVX2
+  if constexpr (!std::is_base_of_v<xsimd::avx512f, Arch> && std::is_base_of_v<xsimd::avx2, Arch>)
+    return _mm256_maskload_ps(reinterpret_cast<const float*>(p), _mm256_castps_si256(mask));
+#endif
+  return mask;  // not reached: no such architecture gets here
+}
 
 // Inlined where the vector lies inside the row, the usual case; a call at the row's edges.
 template <class Arch>

@@ -18,6 +18,7 @@
 
 #include "../reference/geometry.hpp"
 #include "gemm.hpp"
+#include "load_inside.hpp"
 #include "tap_planes.hpp"
 
 namespace ctnet::simd {
@@ -125,6 +126,21 @@ struct same_patches {
         if (++t == r.taps) t = 0, channel += static_cast<long>(r.channel);
         first = channel + r.offset[t];
         mask = r.valid[t];
+      }
+    };
+
+    // For a tile that is not inside, where the architecture has masked loads: each vector loaded
+    // with its mask, so the lanes on padding, which may lie outside x and its margins, are not read
+    // at all. Packing those tiles instead (the first and last of every image, all of an 8×8 one)
+    // took a seventh of cifar_resnet<20>'s time at batch 128.
+    static constexpr bool loads_masked = has_masked_loads<Arch>;
+    struct masked_cursor : cursor {
+      using cursor::cursor;
+      [[gnu::always_inline]] batch load(std::size_t v) const {
+        const auto at =
+            reinterpret_cast<std::uintptr_t>(this->r.x) +
+            static_cast<std::uintptr_t>(this->first + static_cast<long>(v * lanes)) * sizeof(float);
+        return load_where<Arch>(at, batch::load_aligned(this->mask + v * lanes));
       }
     };
   };
