@@ -25,7 +25,7 @@ inline constexpr bool has_masked_loads =
 // The floats at p where mask's lane is all ones, zero where it is zero, the latter not read: p may
 // point outside any object there (hence an address, not a pointer). Only where has_masked_loads.
 template <class Arch>
-[[gnu::always_inline]] inline xsimd::batch<float, Arch> load_where(std::uintptr_t p,
+[[gnu::always_inline]] inline xsimd::batch<float, Arch> load_where([[maybe_unused]] std::uintptr_t p,
                                                                    const xsimd::batch<float, Arch>& mask) {
   static_assert(has_masked_loads<Arch>, "load_where needs masked loads (AVX-512 or AVX2)");
 #if XSIMD_WITH_AVX512F

@@ -5,13 +5,13 @@
 // - A stride-1 "same" convolution reads its input as it is: one plane per channel, the tap's
 //   offset (ky − pad)·W + (kx − pad).
 // - A strided one whose output covers its input (OW ≥ ⌈W / s⌉, OH ≥ ⌈H / s⌉: ResNet's 7×7 stem and
-//   its 3×3 and 1×1 downsampling, padded or not, on odd sizes too) reads a copy of its input split
+//   its 3×3 stride-2 downsampling, on odd sizes too; not a 1×1 window) reads a copy of its input split
 //   into phases: plane (qy, qx) of channel c holds input pixels (s·i + ry, s·j + rx), i < OH, j < OW,
 //   zero past the input, where ry = (qy − pad) mod s. Input row s·oy + ky − pad is then row
 //   oy + ⌊(ky − pad) / s⌋ of phase ky mod s, so the strided window becomes a stride-1 one over
 //   the phases. Gathering those patches lane by lane took half of the stem's time; the copy costs
-//   one pass over the input. Only the phases some tap reads are copied: min(k, s) per axis (one,
-//   for a window smaller than its stride).
+//   one pass over the input. Only the phases some tap reads are copied: min(k, s) per axis (fewer
+//   than s for a window smaller than its stride).
 #pragma once
 #include <algorithm>
 #include <cstddef>
