@@ -167,7 +167,25 @@ class model {
     if (batch == 0) return;
     check_workspace(workspace, batch);
     prepare<Graph>(e);
-    e.kernels.run(e.packed.data(), in.data(), out.data(), workspace.data(), batch);
+    // Whole images to each thread, every layer of the network on one image at a time in its own
+    // part of the workspace: no thread waits for another between layers, and an image's
+    // activations stay in its core's cache, where each layer over the whole batch streamed them
+    // through memory (cifar_resnet<20> at batch 128 ran 1.4x faster, resnet18 and resnet50 at
+    // batch 2-4 1.1-1.2x). The kernels' own parallel_for runs inline inside the pool's task. The
+    // images left over (fewer than the threads) run as a batch, each layer shared by all threads.
+    // An image's result is the same either way: no kernel's arithmetic depends on the batch size
+    // or the thread count.
+    auto& pool = threads();
+    const std::size_t sharers = pool.concurrency();
+    const std::size_t alone = sharers > 1 ? batch / sharers * sharers : 0;
+    pool.parallel_for(alone, 1, [&](std::size_t begin, std::size_t end) {
+      for (std::size_t i = begin; i < end; ++i)
+        e.kernels.run(e.packed.data(), in.data() + i * input_size, out.data() + i * output_size,
+                      workspace.data() + i * workspace_per_sample, 1);
+    });
+    if (alone < batch)
+      e.kernels.run(e.packed.data(), in.data() + alone * input_size, out.data() + alone * output_size,
+                    workspace.data(), batch - alone);
   }
 
   std::size_t checked_batch(std::span<const float> in, std::span<float> out) const {

@@ -1,6 +1,9 @@
 // Intra-op parallelism: a small persistent pool that splits a range of independent work items
-// (output columns of a convolution) among the cores. Each item is computed by exactly one thread
-// in the same way whatever the thread count, so results are identical for any number of threads.
+// (output columns of a convolution, images of a batch) among the cores. Each item is computed by
+// exactly one thread in the same way whatever the thread count, so results are identical for any
+// number of threads. A parallel_for started inside one of the pool's tasks runs inline, on that
+// task's thread: a model hands whole images to the threads, and the kernels it runs for each image
+// are then single-threaded without knowing why (concurrency() tells them, for their planning).
 //
 // The count comes from set_num_threads(), else CTNET_NUM_THREADS, else the hardware's.
 #pragma once
@@ -40,13 +43,16 @@ class thread_pool {
 
   std::size_t size() const { return workers_.size() + 1; }
 
+  // Threads a parallel_for called here shares its chunks among: size(), or 1 inside a pool task.
+  std::size_t concurrency() const { return inside_task ? 1 : size(); }
+
   // Calls task(begin, end) on disjoint chunks covering [0, count), chunk boundaries at multiples
   // of `grain`; the calling thread takes part. Returns when all chunks are done. No allocation.
   template <class Task>
   void parallel_for(std::size_t count, std::size_t grain, Task&& task) {
     grain = std::max<std::size_t>(grain, 1);
     const std::size_t chunks = (count + grain - 1) / grain;
-    if (size() == 1 || chunks <= 1) {
+    if (concurrency() == 1 || chunks <= 1) {
       if (count > 0) task(std::size_t{0}, count);
       return;
     }
@@ -100,12 +106,18 @@ class thread_pool {
   }
 
   void run_chunks() {
+    struct in_task {  // set for this thread while it runs chunks, even if a task throws
+      in_task() { inside_task = true; }
+      ~in_task() { inside_task = false; }
+    } marked;
     for (;;) {
       const std::size_t begin = next_.fetch_add(grain_);
       if (begin >= count_) return;
       task_.call(task_.object, begin, std::min(count_, begin + grain_));
     }
   }
+  // Whether this thread is running a pool task (any pool's: tasks never start another pool's work).
+  static inline thread_local bool inside_task = false;
   void work() {
     std::size_t seen = 0;
     for (;;) {

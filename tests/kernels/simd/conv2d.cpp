@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <span>
 #include <vector>
 
 namespace {
@@ -128,6 +129,26 @@ TEST_CASE("results are identical for any number of threads", "[kernels][simd][th
   set_num_threads(2);
   for (const auto& r : results) REQUIRE(r == results.front());
   REQUIRE_THROWS_AS(set_num_threads(0), ctnet::error);
+}
+
+// A batch goes to the threads whole images at a time, what does not divide among them as a batch
+// (model::forward): neither may change an image's result. 5 images on 2 threads: 4 alone, 1 left.
+TEST_CASE("an image's result does not depend on the batch it came in", "[kernels][simd][threads]") {
+  model<models::cifar_resnet<20>> m(23);
+  constexpr std::size_t batch = 5, in = model<models::cifar_resnet<20>>::input_size, out = 10;
+  const auto x = random_values(batch * in, 24);
+  for (std::size_t threads : {2, 3}) {
+    set_num_threads(threads);
+    std::vector<float> together(batch * out);
+    m.forward(x, together);
+    for (std::size_t i = 0; i < batch; ++i) {
+      std::vector<float> alone(out);
+      m.forward(std::span<const float>(x).subspan(i * in, in), alone);
+      INFO(threads << " threads, image " << i);
+      CHECK(std::equal(alone.begin(), alone.end(), together.begin() + static_cast<long>(i * out)));
+    }
+  }
+  set_num_threads(2);
 }
 
 TEST_CASE("changing weights through tensor() reaches the fast kernels", "[kernels][simd]") {

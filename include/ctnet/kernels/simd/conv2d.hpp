@@ -60,10 +60,10 @@ struct conv2d {
                   float* scratch, std::size_t n, const epilogue& e) {
     auto& pool = threads();
     if (uses_winograd(g)) return winograd<Arch>::run(g, packed, x, y, n, scratch, e, pool);
-    if (n >= 2 * pool.size() && pool.size() > 1) {
+    if (n >= 2 * pool.concurrency() && pool.concurrency() > 1) {
       // Thread slot s takes images s, s + T, s + 2T, ... and reuses one patch matrix, which stays
       // in its core's cache (one per image, 75 MB for a CIFAR batch of 128, halved the speed).
-      const std::size_t slots = pool.size();
+      const std::size_t slots = pool.concurrency();
       pool.parallel_for(slots, 1, [&](std::size_t begin, std::size_t end) {
         for (std::size_t slot = begin; slot < end; ++slot)
           for (std::size_t image = slot; image < n; image += slots)
@@ -72,7 +72,7 @@ struct conv2d {
       return;
     }
     for (std::size_t image = 0; image < n; ++image)
-      one_image(g, packed, x, y, scratch, image, e, pool.size());
+      one_image(g, packed, x, y, scratch, image, e, pool.concurrency());
   }
 
  private:

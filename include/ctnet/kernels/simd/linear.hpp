@@ -46,7 +46,7 @@ struct linear {
     auto& pool = threads();
     // Column chunks of a multiple of 64 keep every thread's tiles whole; the pool only pays for
     // itself on a large product.
-    const std::size_t grain = n * in * out < (std::size_t{1} << 18) ? out : round_up(1 + out / (2 * pool.size()), 64);
+    const std::size_t grain = n * in * out < (std::size_t{1} << 18) ? out : round_up(1 + out / (2 * pool.concurrency()), 64);
     pool.parallel_for(out, grain, [&](std::size_t begin, std::size_t end) {
       product::multiply(n, in, scratch, packed, out, y, out, begin, end, bias);
     });

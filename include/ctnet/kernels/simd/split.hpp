@@ -25,7 +25,7 @@ void split(std::size_t items, std::size_t floats_per_item, std::size_t multiple,
   }
   auto& pool = threads();
   // A few chunks per thread balance the load without making chunks too small to stream.
-  pool.parallel_for(items, round_up(items / (4 * pool.size()) + 1, multiple), task);
+  pool.parallel_for(items, round_up(items / (4 * pool.concurrency()) + 1, multiple), task);
 }
 
 }  // namespace ctnet::simd
