@@ -4,9 +4,11 @@
 // Splitting on columns alone left one thread idle on resnet50's layer4 (49 columns: one chunk) and
 // made the two threads' shares of layer2 (784 columns) 512 against 272.
 //
-// Band edges fall on multiples of the packed panel height (rows) and of the micro-kernel's width
-// (columns: a band of whole tiles has no column tail; edges on 16-float multiples made resnet50's
-// 784-column layer2 run four tails instead of one) and are spread evenly. The part count does not
+// Band edges fall on multiples of the packed panel height (rows) and of a column multiple the caller
+// chooses, and are spread evenly. Where B is packed, the micro-kernel's width: a band of whole tiles
+// packs no column tail (edges on 16-float multiples made resnet50's 784-column layer2 run four tails
+// instead of one). Where B is read in place, a vector's width: tails cost no packing there, and bands
+// come out more even (conv2d.hpp). The part count does not
 // change how any element is computed, so results do not depend on the thread count.
 #pragma once
 #include <algorithm>
@@ -17,7 +19,7 @@ namespace ctnet::simd {
 struct product_partition {
   std::size_t rows, columns;    // of C
   std::size_t row_multiple;     // packed panel height
-  std::size_t column_multiple;  // micro-kernel width
+  std::size_t column_multiple;  // band edges on multiples of it (see above)
   std::size_t row_parts = 1, column_parts = 1;
 
   // At least this many columns per part keeps the cost of streaming A per part small.
