@@ -32,11 +32,11 @@ NEON_DIR := $(BUILD_ROOT)/neon
 # --no-tests=error: an empty test suite must fail CI instead of passing silently.
 CTEST_FLAGS ?= --output-on-failure -j$(JOBS) --no-tests=error
 
-# $(call configure,<build dir>,<c++ compiler>[,<more cmake options>])
+# $(call configure,<build dir>,<c++ compiler>[,<more cmake options>[,<source dir, default .>]])
 # Fails early with a clear message if the compiler could not be found.
 define configure
 	@test -n "$(2)" || { echo "error: no C++ compiler found for $(1) (see tools/install-deps.sh)" >&2; exit 1; }
-	cmake -S . -B $(1) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DCMAKE_CXX_COMPILER=$(2) $(3)
+	cmake -S $(or $(4),.) -B $(1) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DCMAKE_CXX_COMPILER=$(2) $(3)
 endef
 
 # $(call build_and_test,<build dir>,<c++ compiler>[,<more cmake options>])
@@ -130,7 +130,7 @@ compare-ab: deps
 	cmake --build $(GCC_DIR) --target ctnet_timer -j$(JOBS)
 	rm -rf $(BASELINE_DIR)/src && mkdir -p $(BASELINE_DIR)/src
 	git archive $(BASELINE) | tar -x -C $(BASELINE_DIR)/src
-	cmake -S $(BASELINE_DIR)/src -B $(BASELINE_DIR)/build -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DCMAKE_CXX_COMPILER=$(GCC_CXX)
+	$(call configure,$(BASELINE_DIR)/build,$(GCC_CXX),,$(BASELINE_DIR)/src)
 	cmake --build $(BASELINE_DIR)/build --target ctnet_timer -j$(JOBS)
 	/usr/bin/python3 benchmarks/compare/compare.py --ctnet-timer $(GCC_DIR)/benchmarks/ctnet_timer \
 	  --baseline-timer $(BASELINE_DIR)/build/benchmarks/ctnet_timer \

@@ -49,3 +49,23 @@ TEST_CASE("a parallel_for inside a pool task runs inline and sees a concurrency 
   for (const auto& c : calls) CHECK(c == 1);
   REQUIRE(pool.concurrency() == 2);  // outside a task again
 }
+
+// A model per thread, each running forward at once, share the one pool: a second caller must not
+// take over the workers the first is using (it runs its chunks itself).
+TEST_CASE("parallel_for called from several threads at once covers each caller's items once", "[threads]") {
+  thread_pool pool(2);
+  constexpr std::size_t callers = 3, rounds = 300, count = 64;
+  std::vector<std::vector<std::atomic<int>>> calls(callers);
+  for (auto& c : calls) c = std::vector<std::atomic<int>>(count);
+  std::vector<std::thread> threads;
+  for (std::size_t t = 0; t < callers; ++t)
+    threads.emplace_back([&, t] {
+      for (std::size_t r = 0; r < rounds; ++r)
+        pool.parallel_for(count, 1, [&](std::size_t begin, std::size_t end) {
+          for (std::size_t i = begin; i < end; ++i) ++calls[t][i];
+        });
+    });
+  for (auto& t : threads) t.join();
+  for (const auto& c : calls)
+    for (const auto& n : c) CHECK(n == static_cast<int>(rounds));
+}

@@ -4,6 +4,7 @@
 // number of threads. A parallel_for started inside one of the pool's tasks runs inline, on that
 // task's thread: a model hands whole images to the threads, and the kernels it runs for each image
 // are then single-threaded without knowing why (concurrency() tells them, for their planning).
+// Likewise a parallel_for from a second thread while the pool works for a first.
 //
 // The count comes from set_num_threads(), else CTNET_NUM_THREADS, else the hardware's.
 #pragma once
@@ -56,6 +57,11 @@ class thread_pool {
       if (count > 0) task(std::size_t{0}, count);
       return;
     }
+    // One caller at a time: a parallel_for from another thread while the pool works for someone
+    // (a model per thread, each in its forward pass) runs on that thread alone. Its chunks come
+    // out the same either way.
+    std::unique_lock owner(owner_, std::try_to_lock);
+    if (!owner.owns_lock()) return task(std::size_t{0}, count);
     // Published by the release increment of generation_, which workers acquire.
     task_ = {const_cast<void*>(static_cast<const void*>(&task)), [](void* t, std::size_t b, std::size_t e) {
                (*static_cast<std::remove_reference_t<Task>*>(t))(b, e);
@@ -137,6 +143,7 @@ class thread_pool {
   }
 
   std::vector<std::thread> workers_;
+  std::mutex owner_;  // held by the thread whose parallel_for the workers are running
   std::mutex mutex_;
   std::condition_variable wake_, done_;
   std::atomic<std::size_t> generation_{0}, busy_{0};

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cmath>
 #include <span>
+#include <thread>
 #include <vector>
 
 namespace {
@@ -134,8 +135,9 @@ TEST_CASE("results are identical for any number of threads", "[kernels][simd][th
 // A batch goes to the threads whole images at a time, what does not divide among them as a batch
 // (model::forward): neither may change an image's result. 5 images on 2 threads: 4 alone, 1 left.
 TEST_CASE("an image's result does not depend on the batch it came in", "[kernels][simd][threads]") {
-  model<models::cifar_resnet<20>> m(23);
-  constexpr std::size_t batch = 5, in = model<models::cifar_resnet<20>>::input_size, out = 10;
+  using net = model<models::cifar_resnet<20>>;
+  net m(23);
+  constexpr std::size_t batch = 5, in = net::input_size, out = net::output_size;
   const auto x = random_values(batch * in, 24);
   for (std::size_t threads : {2, 3}) {
     set_num_threads(threads);
@@ -149,6 +151,31 @@ TEST_CASE("an image's result does not depend on the batch it came in", "[kernels
     }
   }
   set_num_threads(2);
+}
+
+// The README's advice for concurrent inference: a model per thread. The two share the kernels'
+// pool; each must get the results it gets alone (batch 3 on 2 threads: images alone and a batch).
+TEST_CASE("models in two threads run forward passes at the same time", "[kernels][simd][threads]") {
+  using net = model<models::cifar_resnet<20>>;
+  constexpr std::size_t batch = 3;
+  net first(25), second(26);
+  const auto x = random_values(batch * net::input_size, 27), z = random_values(batch * net::input_size, 28);
+  std::vector<float> first_alone(batch * net::output_size), second_alone(first_alone.size());
+  first.forward(x, first_alone);
+  second.forward(z, second_alone);
+  bool first_same = true, second_same = true;
+  const auto keep_running = [](net& m, const std::vector<float>& in, const std::vector<float>& want, bool& same) {
+    std::vector<float> got(want.size());
+    for (int i = 0; i < 20; ++i) {
+      m.forward(in, got);
+      same = same && got == want;
+    }
+  };
+  std::thread other([&] { keep_running(second, z, second_alone, second_same); });
+  keep_running(first, x, first_alone, first_same);
+  other.join();
+  CHECK(first_same);
+  CHECK(second_same);
 }
 
 TEST_CASE("changing weights through tensor() reaches the fast kernels", "[kernels][simd]") {

@@ -1,11 +1,14 @@
 // line[x, x + lanes) as a vector, zero in the lanes whose column falls outside [0, width): the rows
 // of a padded convolution's input near its left and right edges, read without touching memory
-// outside the row. AVX-512 and AVX2 load with a lane mask (masked-off lanes are not read, so
-// cannot fault); elsewhere the valid part is copied into a zeroed vector (a scalar copy there
-// cost AVX-512 a store-forwarding stall per vector: 45% of the Winograd input transform's time).
-// load_where is the same masked load for any lane mask (same_patches' tiles at an image's ends).
+// outside the row. AVX-512 and AVX2 load with a lane mask (load_where: masked-off lanes are not
+// read, so cannot fault; also same_patches' tiles at an image's ends); elsewhere the valid part is
+// copied into a zeroed vector (a scalar copy on AVX-512 cost a store-forwarding stall per vector:
+// 45% of the Winograd input transform's time).
 #pragma once
 #include <algorithm>
+#include <array>
+#include <bit>
+#include <cstddef>
 #include <cstdint>
 #include <type_traits>
 
@@ -56,24 +59,23 @@ template <class Arch>
   const long first = std::max(0L, -x), last = std::clamp(width - x, 0L, lanes);  // valid lanes
   // The address of column x, which may lie before the row (x < 0): computed as an integer, and only
   // its valid lanes are read.
-  const auto at = reinterpret_cast<const float*>(reinterpret_cast<std::uintptr_t>(line) +
-                                                 static_cast<std::uintptr_t>(x) * sizeof(float));
-#if XSIMD_WITH_AVX512F
-  if constexpr (std::is_base_of_v<xsimd::avx512f, Arch>) {
-    const auto mask = static_cast<__mmask16>(first >= last ? 0 : ((1u << last) - 1) & ~((1u << first) - 1));
-    return _mm512_maskz_loadu_ps(mask, at);
+  const auto at = reinterpret_cast<std::uintptr_t>(line) + static_cast<std::uintptr_t>(x) * sizeof(float);
+  if constexpr (has_masked_loads<Arch>) {
+    // The mask made in registers: written lane by lane to memory and loaded as a vector, it would
+    // wait for the stores to retire (no store forwarding into a wider load).
+    static constexpr auto lane_numbers = [] {
+      std::array<float, lanes> n{};
+      for (long i = 0; i < lanes; ++i) n[static_cast<std::size_t>(i)] = static_cast<float>(i);
+      return n;
+    }();
+    const batch lane = batch::load_unaligned(lane_numbers.data());
+    const auto valid = (lane >= batch(static_cast<float>(first))) & (lane < batch(static_cast<float>(last)));
+    return load_where<Arch>(at, xsimd::select(valid, batch(std::bit_cast<float>(~0u)), batch(0.0f)));
+  } else {
+    alignas(64) float part[lanes] = {};
+    for (long i = first; i < last; ++i) part[i] = reinterpret_cast<const float*>(at)[i];
+    return batch::load_aligned(part);
   }
-#endif
-#if XSIMD_WITH_AVX2
-  if constexpr (std::is_base_of_v<xsimd::avx2, Arch>) {
-    alignas(32) std::int32_t mask[lanes];
-    for (long i = 0; i < lanes; ++i) mask[i] = i >= first && i < last ? -1 : 0;
-    return _mm256_maskload_ps(at, _mm256_load_si256(reinterpret_cast<const __m256i*>(mask)));
-  }
-#endif
-  alignas(64) float part[lanes] = {};
-  for (long i = first; i < last; ++i) part[i] = at[i];
-  return batch::load_aligned(part);
 }
 
 }  // namespace ctnet::simd

@@ -8,8 +8,8 @@
 // chooses, and are spread evenly. Where B is packed, the micro-kernel's width: a band of whole tiles
 // packs no column tail (edges on 16-float multiples made resnet50's 784-column layer2 run four tails
 // instead of one). Where B is read in place, a vector's width: tails cost no packing there, and bands
-// come out more even (conv2d.hpp). The part count does not
-// change how any element is computed, so results do not depend on the thread count.
+// come out more even (conv2d.hpp). The part count does not change how any element is computed, so
+// results do not depend on the thread count.
 #pragma once
 #include <algorithm>
 #include <cstddef>

@@ -56,7 +56,7 @@ struct same_patches {
   }
 
   // Rows of B over columns [j, j + cols), cols ≤ nr: row (c, tap) is nr floats of x from
-  // x + c·channel + offset[tap] on, masked by valid[tap]. Which taps read inside their plane for
+  // x + c·channel + j + offset[tap] on, masked by valid[tap]. Which taps read inside their plane for
   // output pixel j + i are bit masks (all ones or zero): window row ky where rows_ok[ky], window
   // column kx where columns_ok[kx] (zero too for the lanes past cols). A value of B is then
   // plane value & (rows_ok[ky] & columns_ok[kx]): zero, NaN or not, where the tap reads padding or
@@ -65,12 +65,17 @@ struct same_patches {
   struct reader {
     const float* x;
     std::size_t channel, taps;
-    bool inside;  // every row's vectors over cols lie inside x and its margins
-    std::array<long, max_taps> offset;
+    bool inside;         // every row's vectors over cols lie inside x and its margins
+    long origin;         // j
+    const long* offset;  // same_patches::offset, shared by every tile
     alignas(64) float valid[max_taps][nr];
 
     reader(const same_patches& b, std::size_t j, std::size_t cols)
-        : x(b.x), channel(b.planes.channel()), taps(b.g.kernel * b.g.kernel) {
+        : x(b.x),
+          channel(b.planes.channel()),
+          taps(b.g.kernel * b.g.kernel),
+          origin(static_cast<long>(j)),
+          offset(b.offset.data()) {
       const std::size_t width = b.planes.width, kernel = b.g.kernel;
       // Each lane's output row and column (as floats: exact, and compared as vectors), the lanes
       // past cols on a row no tap reaches.
@@ -96,7 +101,6 @@ struct same_patches {
           for (std::size_t kx = 0; kx < kernel; ++kx, ++t)
             xsimd::select(rows_ok[ky] & columns_ok[kx], all_ones, zero).store_aligned(valid[t] + v);
       }
-      for (std::size_t t = 0; t < taps; ++t) offset[t] = static_cast<long>(j) + b.offset[t];
       const long read =
           static_cast<long>((cols + lanes - 1) / lanes * lanes);  // floats the micro-kernel loads
       const long m = static_cast<long>(b.margin), last = static_cast<long>((b.g.in_channels - 1) * channel);
@@ -115,7 +119,7 @@ struct same_patches {
       cursor(const reader& r_, std::size_t k)
           : r(r_),
             t(k % r_.taps),
-            channel(static_cast<long>(k / r_.taps * r_.channel)),
+            channel(static_cast<long>(k / r_.taps * r_.channel) + r_.origin),  // with the origin folded in
             first(channel + r_.offset[t]),
             mask(r_.valid[t]) {}
       [[gnu::always_inline]] batch load(std::size_t v) const {
