@@ -1,4 +1,5 @@
-// thread_pool: parallel_for covers its range once, and runs inline inside one of its own tasks.
+// thread_pool: parallel_for covers its range once, and runs on its caller alone inside one of the
+// pool's tasks or while the pool works for another thread.
 #include <ctnet/ctnet.hpp>
 
 #include <catch2/catch.hpp>

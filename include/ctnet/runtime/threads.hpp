@@ -59,7 +59,8 @@ class thread_pool {
     }
     // One caller at a time: a parallel_for from another thread while the pool works for someone
     // (a model per thread, each in its forward pass) runs on that thread alone. Its chunks come
-    // out the same either way.
+    // out the same either way. (Not folded into the test above: with the lock in that condition,
+    // g++ 12 inlined the task differently and raised a false -Waggressive-loop-optimizations.)
     std::unique_lock owner(owner_, std::try_to_lock);
     if (!owner.owns_lock()) return task(std::size_t{0}, count);
     // Published by the release increment of generation_, which workers acquire.

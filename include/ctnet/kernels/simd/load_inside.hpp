@@ -25,6 +25,12 @@ template <class Arch>
 inline constexpr bool has_masked_loads =
     std::is_base_of_v<xsimd::avx512f, Arch> || std::is_base_of_v<xsimd::avx2, Arch>;
 
+// The address of base[i], which may lie outside any object (before a row, past a plane's margin):
+// computed as an integer, for load_where, which reads only a mask's lanes of it.
+[[gnu::always_inline]] inline std::uintptr_t address_of(const float* base, long i) {
+  return reinterpret_cast<std::uintptr_t>(base) + static_cast<std::uintptr_t>(i) * sizeof(float);
+}
+
 // The floats at p where mask's lane is all ones, zero where it is zero, the latter not read: p may
 // point outside any object there (hence an address, not a pointer). Only where has_masked_loads.
 template <class Arch>
@@ -57,9 +63,8 @@ template <class Arch>
   using batch = xsimd::batch<float, Arch>;
   constexpr long lanes = static_cast<long>(batch::size);
   const long first = std::max(0L, -x), last = std::clamp(width - x, 0L, lanes);  // valid lanes
-  // The address of column x, which may lie before the row (x < 0): computed as an integer, and only
-  // its valid lanes are read.
-  const auto at = reinterpret_cast<std::uintptr_t>(line) + static_cast<std::uintptr_t>(x) * sizeof(float);
+  // Column x may lie before the row (x < 0): only its valid lanes are read.
+  const std::uintptr_t at = address_of(line, x);
   if constexpr (has_masked_loads<Arch>) {
     // The mask made in registers: written lane by lane to memory and loaded as a vector, it would
     // wait for the stores to retire (no store forwarding into a wider load).

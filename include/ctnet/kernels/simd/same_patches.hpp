@@ -141,10 +141,8 @@ struct same_patches {
     struct masked_cursor : cursor {
       using cursor::cursor;
       [[gnu::always_inline]] batch load(std::size_t v) const {
-        const auto at =
-            reinterpret_cast<std::uintptr_t>(this->r.x) +
-            static_cast<std::uintptr_t>(this->first + static_cast<long>(v * lanes)) * sizeof(float);
-        return load_where<Arch>(at, batch::load_aligned(this->mask + v * lanes));
+        return load_where<Arch>(address_of(this->r.x, this->first + static_cast<long>(v * lanes)),
+                                batch::load_aligned(this->mask + v * lanes));
       }
     };
   };
