@@ -23,9 +23,9 @@
 // and (in an M block's first panel) the next micro-panel of B, or after the last one the first of
 // the next M or K block; read in place, the next tile's rows: B's rows are ldb (a plane) apart, so
 // the hardware prefetchers do not see those streams. In a network B is the layer before's output,
-// which comes from memory or the other core's cache: these prefetches made resnet18 and resnet50
-// 3-4% faster at batch 1 (with Winograd's, winograd.hpp). Measured on the ResNet-50 shapes in
-// benchmarks/gemm.cpp.
+// which comes from memory or the other core's cache: with Winograd's (winograd.hpp), these
+// prefetches made resnet18 and resnet50 3-4% faster at batch 1 while memory was contended, and
+// changed nothing measurable in a quiet spell. Measured on the ResNet-50 shapes in benchmarks/gemm.cpp.
 //
 // Bit-identical however [0, N) is split: every output element, wherever its column falls (full tile,
 // column tail, one vector or several), goes through the same operations in the same order: fma over

@@ -302,8 +302,9 @@ struct winograd {
   // at places), into its row of the block's V_0 (v; V_ξ at v + ξ · point_stride). The same floats
   // of the next channel, `ahead` floats on (0: none), are prefetched: the input was written by the
   // layer before, on both cores, and comes from memory or the other core's cache; its planes are
-  // too many streams for the hardware prefetchers (the layer-1 and -2 convolutions of resnet50
-  // waited 60-80 µs each for their input).
+  // too many streams for the hardware prefetchers (timed alone with their input flushed from the
+  // caches, resnet's layer-1 and -2 convolutions took 45-100 µs longer than with it cached; with
+  // these prefetches, 10-45 µs).
   static void transform_input(const reference::window_geometry& g, const group_place* places,
                               std::size_t chunks, const float* plane, std::size_t ahead, float* v,
                               std::size_t point_stride) {
