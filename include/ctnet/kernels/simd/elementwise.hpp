@@ -28,22 +28,29 @@ struct elementwise {
   static batch relu(const batch& v) { return xsimd::select(v < batch(0.0f), batch(0.0f), v); }
   static float relu(float v) { return v < 0.0f ? 0.0f : v; }
 
+  // The end of the whole vectors in [begin, end). Loops bounded by it, not by i + lanes <= end: with
+  // a constant count (a layer's run called directly), g++ 12 warned that the scalar tail after such a
+  // loop "invokes undefined behavior" at iteration 2^62 (an error under -Werror, even at -O2).
+  static std::size_t vectors_end(std::size_t begin, std::size_t end) {
+    return begin + (end - begin) / lanes * lanes;
+  }
+
   // y = relu(x) over count floats; y may be x.
   static void relu(const float* x, float* y, std::size_t count) {
     split(count, 1, lanes, [&](std::size_t begin, std::size_t end) {
-      std::size_t i = begin;
-      for (; i + lanes <= end; i += lanes) relu(batch::load_unaligned(x + i)).store_unaligned(y + i);
-      for (; i < end; ++i) y[i] = relu(x[i]);
+      const std::size_t whole = vectors_end(begin, end);
+      for (std::size_t i = begin; i < whole; i += lanes) relu(batch::load_unaligned(x + i)).store_unaligned(y + i);
+      for (std::size_t i = whole; i < end; ++i) y[i] = relu(x[i]);
     });
   }
 
   // y = relu(a + b) over count floats; y may be a or b (the residual join, b the shortcut).
   static void add_relu(const float* a, const float* b, float* y, std::size_t count) {
     split(count, 2, lanes, [&](std::size_t begin, std::size_t end) {
-      std::size_t i = begin;
-      for (; i + lanes <= end; i += lanes)
+      const std::size_t whole = vectors_end(begin, end);
+      for (std::size_t i = begin; i < whole; i += lanes)
         relu(batch::load_unaligned(a + i) + batch::load_unaligned(b + i)).store_unaligned(y + i);
-      for (; i < end; ++i) y[i] = relu(a[i] + b[i]);
+      for (std::size_t i = whole; i < end; ++i) y[i] = relu(a[i] + b[i]);
     });
   }
 
