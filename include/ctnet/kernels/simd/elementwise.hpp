@@ -39,7 +39,8 @@ struct elementwise {
   static void relu(const float* x, float* y, std::size_t count) {
     split(count, 1, lanes, [&](std::size_t begin, std::size_t end) {
       const std::size_t whole = vectors_end(begin, end);
-      for (std::size_t i = begin; i < whole; i += lanes) relu(batch::load_unaligned(x + i)).store_unaligned(y + i);
+      for (std::size_t i = begin; i < whole; i += lanes)
+        relu(batch::load_unaligned(x + i)).store_unaligned(y + i);
       for (std::size_t i = whole; i < end; ++i) y[i] = relu(x[i]);
     });
   }
