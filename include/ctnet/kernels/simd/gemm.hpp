@@ -139,6 +139,14 @@ inline void prefetch(const float* p) {
 }
 // The same for an address that may lie outside any object (a hint never faults).
 inline void prefetch(std::uintptr_t address) { prefetch(reinterpret_cast<const float*>(address)); }
+// Every cache line of a run of `count` ≤ MaxFloats floats from `address`: one hint per 64 bytes and
+// one for the last float, since the run need not start on a line.
+template <std::size_t MaxFloats>
+[[gnu::always_inline]] inline void prefetch_floats(std::uintptr_t address, std::size_t count = MaxFloats) {
+  const std::uintptr_t last = address + (count - 1) * sizeof(float);
+  unroll<(MaxFloats + 15) / 16>([&](auto l) { prefetch(std::min<std::uintptr_t>(address + l * 64, last)); });
+  prefetch(last);
+}
 }  // namespace detail
 
 template <class Arch>
@@ -490,11 +498,9 @@ struct gemm {
         if (t.next_tile) b.prefetch_next_tile();
       }
       if constexpr (prefetch_b) {
-        // Each cache line of a row of the next B micro-panel: offsets 0, 16, 32, ... and the last float.
-        const float* next_b = t.next_b + kk * t.next_b_ld;
-        detail::unroll<(nr + 15) / 16>(
-            [&](auto l) { detail::prefetch(next_b + std::min(l * 16, t.next_b_last)); });
-        detail::prefetch(next_b + t.next_b_last);
+        // A row of the next B micro-panel.
+        detail::prefetch_floats<nr>(reinterpret_cast<std::uintptr_t>(t.next_b + kk * t.next_b_ld),
+                                    t.next_b_last + 1);
       }
 
       std::array<batch, Vecs> bv;

@@ -128,9 +128,7 @@ struct same_patches {
       }
       // This row's floats in the next tile, nr further on (gemm's tile prefetches them).
       [[gnu::always_inline]] void prefetch_next_tile() const {
-        const std::uintptr_t ahead = address_of(r.x, first + static_cast<long>(nr));
-        detail::unroll<(nr + 15) / 16>([&](auto l) { detail::prefetch(ahead + l * 64); });
-        detail::prefetch(ahead + (nr - 1) * sizeof(float));
+        detail::prefetch_floats<nr>(address_of(r.x, first + static_cast<long>(nr)));
       }
       [[gnu::always_inline]] void next() {
         if (++t == r.taps) t = 0, channel += static_cast<long>(r.channel);

@@ -323,11 +323,9 @@ struct winograd {
           }
           const float* line = plane + places[q].in_offset + (y - 1) * g.in_width;
           if (ahead != 0) {
-            const std::uintptr_t next = address_of(line, static_cast<long>(ahead) + places[q].column - 1);
-            // The lanes + 2 floats the two loads read: up to three cache lines.
-            detail::prefetch(next);
-            detail::prefetch(next + 64);
-            detail::prefetch(next + (lanes + 1) * sizeof(float));
+            // The lanes + 2 floats the two loads read.
+            detail::prefetch_floats<lanes + 2>(
+                address_of(line, static_cast<long>(ahead) + places[q].column - 1));
           }
           left[q] = load_inside<Arch>(line, places[q].column - 1, width);
           right[q] = load_inside<Arch>(line, places[q].column + 1, width);
