@@ -1,8 +1,7 @@
 // main() of the per-architecture test executables: each is this suite compiled with one
 // architecture's flags. On a CPU without that architecture it reports a skip (exit 77) instead of
 // dying of an illegal instruction; the avx512 build still proves the kernels compile for it.
-#define CATCH_CONFIG_RUNNER
-#include <catch2/catch.hpp>
+#include "catch_session.hpp"
 
 #include <xsimd/xsimd.hpp>
 
@@ -37,5 +36,5 @@ int main(int argc, char** argv) {
     std::printf("skipped: this CPU cannot run %s code\n", xsimd::default_arch::name());
     return 77;
   }
-  return Catch::Session().run(argc, argv);
+  return ctnet::testing::run_catch_session(argc, argv);
 }

@@ -1,3 +1,4 @@
-// The one translation unit that holds Catch2's main().
-#define CATCH_CONFIG_MAIN
-#include <catch2/catch.hpp>
+// main() of the run-time suite.
+#include "catch_session.hpp"
+
+int main(int argc, char** argv) { return ctnet::testing::run_catch_session(argc, argv); }

@@ -1,7 +1,6 @@
 // One program holding the kernels of every x86-64 architecture (ctnet_add_kernels), run once per
 // architecture with CTNET_ARCH forcing it, and once choosing for itself. Each run checks that
 // the kernels it asked for are the ones running, and that they agree with the reference oracle.
-#define CATCH_CONFIG_RUNNER
 #include <catch2/catch.hpp>
 
 #include <cstdio>
@@ -9,6 +8,7 @@
 #include <string>
 
 #include "agreement.hpp"
+#include "catch_session.hpp"
 #include "networks.hpp"
 
 namespace {
@@ -44,5 +44,5 @@ int main(int argc, char** argv) {
     }
     throw;
   }
-  return Catch::Session().run(argc, argv);
+  return ctnet::testing::run_catch_session(argc, argv);
 }

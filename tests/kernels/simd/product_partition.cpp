@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstddef>
 #include <vector>
 
@@ -27,7 +28,9 @@ TEST_CASE("a product partition covers C exactly once, on aligned edges", "[kerne
           for (std::size_t r = p.row_begin; r < p.row_end; ++r)
             for (std::size_t c = p.column_begin; c < p.column_end; ++c) ++covered[r * columns + c];
         }
-        for (int n : covered) REQUIRE(n == 1);
+        // Counted, not asserted element by element: a REQUIRE per element (millions here) took
+        // most of a minute under QEMU.
+        REQUIRE(static_cast<std::size_t>(std::count(covered.begin(), covered.end(), 1)) == covered.size());
         if (threads == 1) REQUIRE(parts.count() == 1);
         // A part per thread where C has enough panels or column bands for them, and no more.
         const std::size_t panels = (rows + 7) / 8;

@@ -1,0 +1,6 @@
+#define CATCH_CONFIG_RUNNER
+#include "catch_session.hpp"
+
+#include <catch2/catch.hpp>
+
+int ctnet::testing::run_catch_session(int argc, char** argv) { return Catch::Session().run(argc, argv); }
