@@ -139,10 +139,16 @@ inline void prefetch(const float* p) {
 }
 // The same for an address that may lie outside any object (a hint never faults).
 inline void prefetch(std::uintptr_t address) { prefetch(reinterpret_cast<const float*>(address)); }
-// Every cache line of a run of `count` ≤ MaxFloats floats from `address`: one hint per 64 bytes and
-// one for the last float, since the run need not start on a line.
+// Every cache line of a run of Floats floats from `address`: one hint per 64 bytes and one for the
+// last float, since the run need not start on a line.
+template <std::size_t Floats>
+[[gnu::always_inline]] inline void prefetch_floats(std::uintptr_t address) {
+  unroll<(Floats + 15) / 16>([&](auto l) { prefetch(address + l * 64); });
+  prefetch(address + (Floats - 1) * sizeof(float));
+}
+// The same for a run of count ≤ MaxFloats floats.
 template <std::size_t MaxFloats>
-[[gnu::always_inline]] inline void prefetch_floats(std::uintptr_t address, std::size_t count = MaxFloats) {
+[[gnu::always_inline]] inline void prefetch_floats_up_to(std::uintptr_t address, std::size_t count) {
   const std::uintptr_t last = address + (count - 1) * sizeof(float);
   unroll<(MaxFloats + 15) / 16>([&](auto l) { prefetch(std::min<std::uintptr_t>(address + l * 64, last)); });
   prefetch(last);
@@ -499,8 +505,8 @@ struct gemm {
       }
       if constexpr (prefetch_b) {
         // A row of the next B micro-panel.
-        detail::prefetch_floats<nr>(reinterpret_cast<std::uintptr_t>(t.next_b + kk * t.next_b_ld),
-                                    t.next_b_last + 1);
+        detail::prefetch_floats_up_to<nr>(reinterpret_cast<std::uintptr_t>(t.next_b + kk * t.next_b_ld),
+                                          t.next_b_last + 1);
       }
 
       std::array<batch, Vecs> bv;
