@@ -1,3 +1,4 @@
+// Catch2's implementation, once for all of a build's test executables (see catch_session.hpp).
 #define CATCH_CONFIG_RUNNER
 #include "catch_session.hpp"
 
