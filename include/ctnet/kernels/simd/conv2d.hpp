@@ -90,10 +90,11 @@ struct conv2d {
     float* out = y + image * g.out_size();
     epilogue at = e;
     if (at.residual) at.residual += image * g.out_size();
-    // Column bands end on whole micro-kernel tiles (nr) where B is packed, so that no band packs a
-    // short one, and on whole vectors where B is read in place, whose short tiles cost no packing:
-    // on tiles, cifar_resnet<20>'s 16×16 layers split 96 against 160 columns (on vectors 128 and
-    // 128: the whole net at batch 1 ran 1.07× faster; resnet18 and resnet50 within noise).
+    // Column bands end on whole micro-kernel tiles (nr) where B is a matrix, so that no band packs
+    // a short one, and on whole vectors where B is same_patches, whose short tiles cost nothing
+    // extra, read in place or packed (its pack loads every tile as nr masked floats): on tiles,
+    // cifar_resnet<20>'s 16×16 layers split 96 against 160 columns (on vectors 128 and 128: the
+    // whole net at batch 1 ran 1.07× faster; resnet18 and resnet50 within noise).
     const auto product_of = [&](const auto& patches, std::size_t column_multiple) {
       const auto parts =
           product_partition::for_threads(g.out_channels, columns, product::mr, column_multiple, sharers);

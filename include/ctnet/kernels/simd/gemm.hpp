@@ -16,8 +16,8 @@
 //         for each panel of mr rows of the M block: the micro-kernel, mr × nv accumulators in
 //           registers, one broadcast of A and nv loads of B per k; the columns past a micro-panel's
 //           last whole vector, where few, by column_tail (vectors along A's rows) a few panels at once
-// An operand that can be read in place (same_patches) is not packed at all where A's rows are whole
-// panels: the micro-kernel reads it through the operand's reader, all of K in one block.
+// An operand that can be read in place (same_patches) is not packed at all where A's rows are one
+// or two whole panels: the micro-kernel reads it through the operand's reader, all of K in one block.
 // Between K blocks the partial sums go through C (a float store and load is exact); the epilogue is
 // applied once, after the last K block. While the micro-kernel runs it prefetches the next panel of A
 // and (in an M block's first panel) the next micro-panel of B, or after the last one the first of
@@ -208,10 +208,21 @@ struct gemm {
                        std::size_t ldc, std::size_t n_begin, std::size_t n_end, const epilogue& e = {}) {
     if (m == 0 || n_begin >= n_end) return;
     if constexpr (readable_in_place<Operand>) {
-      if (m % mr == 0) return multiply_unpacked(m, k, packed_a, b, c, ldc, n_begin, n_end, e);
+      if (reads_in_place(m)) return multiply_unpacked(m, k, packed_a, b, c, ldc, n_begin, n_end, e);
     }
     multiply_packed(m, k, packed_a, b, c, ldc, n_begin, n_end, e);
   }
+
+  // Whether multiply reads an operand that offers it (same_patches) in place, for M rows: one or
+  // two whole panels of A. Packing B cost more than it saved there (cifar_resnet's 16 channels:
+  // 38% of the time went to packing), but for more panels each B vector read in place is an
+  // unaligned, masked load from L2 (all of K in one block: kc × nr floats per tile, 442 KiB for a
+  // 14×14 layer with 256 channels) repeated for every panel, where packed it comes from L1: on the
+  // Intel machine (AVX-512), packing made resnet50's strided, 14×14 and 7×7 3×3 layers 25-37%
+  // faster on two threads (5-26% on one), resnet18's 14-33%, cifar_resnet<20>'s 32- and 64-channel
+  // layers 3-12%, and its 16-channel ones 5% slower.
+  static constexpr std::size_t in_place_max_panels = 2;
+  static constexpr bool reads_in_place(std::size_t m) { return m % mr == 0 && m <= in_place_max_panels * mr; }
 
   // Rows [row_begin, row_end) of C only (row_begin a multiple of mr: a packed panel's first row),
   // computed exactly as multiply computes them.
@@ -229,10 +240,7 @@ struct gemm {
   struct tile_args;
 
   // Operands the micro-kernel can read where they are, a tile of columns at a time (same_patches:
-  // the input, masked), at the cost of a mask per vector of B. Packing them cost more than it
-  // saved for one or two panels of A (cifar_resnet's 16 channels: 38% of the time went to packing)
-  // and saved nothing up to 64 (resnet50's 512 channels): with packing, resnet18, resnet50 and
-  // cifar_resnet<20> at batch 128 ran 5-10% slower. A last panel short of mr rows is packed.
+  // the input, masked), at the cost of a mask per vector of B; where it does: reads_in_place.
   template <class Operand>
   static constexpr bool readable_in_place = requires(const Operand& b, std::size_t j) {
     b.tile_reader(j, j).inside;
@@ -322,12 +330,14 @@ struct gemm {
         for (std::size_t j = n_begin; j < n_end; j += nr) {
           const std::size_t cols = std::min(nr, n_end - j);
           // A packed copy of B pays for itself over several panels of A; for one or two (a
-          // convolution with few output channels) the micro-kernel reads B where it is.
+          // convolution with few output channels) the micro-kernel reads B where it is. So it
+          // does where B's rows of whole vectors lie back to back (ld = cols: Winograd's V), as
+          // a packed copy would hold them: the copy was a fifth of a Winograd layer's time.
           bool in_place = false;
           const float* b_tile = b_panel;
           std::size_t b_stride = nr;
           if constexpr (in_memory) {
-            in_place = cols == nr && p1 - p0 <= 2;
+            in_place = cols % lanes == 0 && ((cols == nr && p1 - p0 <= 2) || b.ld == cols);
             if (in_place) b_tile = b.data + k0 * b.ld + j, b_stride = b.ld;
           }
           if (kc > 0 && !in_place) {
