@@ -3,8 +3,8 @@
 //   NODE_PATH=build/compare/node_modules node ort_worker.js ONNX_DIR
 //
 // ONNX_DIR holds MODEL_bBATCH.onnx files (torch_worker.py --export-onnx writes them). Sessions use
-// ONNX Runtime's best CPU set-up for two cores: every graph optimisation, 2 intra-op threads, one
-// inter-op thread (sequential execution). Timing goes through the public session.run(), as a user's
+// ONNX Runtime's best CPU set-up: every graph optimisation, the intra-op threads compare.py asks
+// for (OMP_NUM_THREADS, default 2: this machine's cores), one inter-op thread (sequential execution). Timing goes through the public session.run(), as a user's
 // program would call it.
 'use strict';
 
@@ -18,10 +18,17 @@ if (!onnxDir) {
   process.exit(2);
 }
 
+// compare.py --threads reaches every engine as OMP_NUM_THREADS.
+const intraOpThreads = Number(process.env.OMP_NUM_THREADS || 2);
+if (!Number.isInteger(intraOpThreads) || intraOpThreads < 1) {
+  process.stderr.write(`ort_worker.js: OMP_NUM_THREADS=${process.env.OMP_NUM_THREADS} is not a thread count\n`);
+  process.exit(2);
+}
+
 const sessionOptions = {
   executionProviders: ['cpu'],
   graphOptimizationLevel: 'all',
-  intraOpNumThreads: 2,
+  intraOpNumThreads: intraOpThreads,
   interOpNumThreads: 1,
   executionMode: 'sequential',
 };

@@ -11,7 +11,8 @@ CIFAR twins with option A shortcuts), so all three engines run the same architec
 PyTorch is given its best CPU inference set-up of this version: a TorchScript trace of the eval
 model per input shape, frozen (weights become constants, BN folds into the convolutions) and
 passed through optimize_for_inference (oneDNN convolutions with pre-packed weights), run under
-inference_mode, with 2 intra-op threads and 1 inter-op thread.
+inference_mode, with the intra-op threads compare.py asks for (OMP_NUM_THREADS, default 2) and 1
+inter-op thread.
 """
 
 import argparse
@@ -26,7 +27,8 @@ sys.path.insert(0, os.path.join(HERE, "..", "..", "tools"))
 import export_torchvision as zoo  # noqa: E402  (after the path is set; exits with advice without torch)
 import torch  # noqa: E402
 
-THREADS = 2
+# compare.py --threads reaches every engine as OMP_NUM_THREADS; 2 (this machine's cores) alone.
+THREADS = int(os.environ.get("OMP_NUM_THREADS", "2"))
 SEED = 1  # weights are random: speed does not depend on their values, only on the architecture
 
 
