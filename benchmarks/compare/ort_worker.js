@@ -4,8 +4,8 @@
 //
 // ONNX_DIR holds MODEL_bBATCH.onnx files (torch_worker.py --export-onnx writes them). Sessions use
 // ONNX Runtime's best CPU set-up: every graph optimisation, the intra-op threads compare.py asks
-// for (OMP_NUM_THREADS, default 2: this machine's cores), one inter-op thread (sequential execution). Timing goes through the public session.run(), as a user's
-// program would call it.
+// for (OMP_NUM_THREADS, default 2: this machine's cores), one inter-op thread (sequential
+// execution). Timing goes through the public session.run(), as a user's program would call it.
 'use strict';
 
 const path = require('node:path');

@@ -216,11 +216,11 @@ struct gemm {
   // Whether multiply reads an operand that offers it (same_patches) in place, for M rows: one or
   // two whole panels of A. Packing B cost more than it saved there (cifar_resnet's 16 channels:
   // 38% of the time went to packing), but for more panels each B vector read in place is an
-  // unaligned, masked load from L2 (all of K in one block: kc × nr floats per tile, 442 KiB for a
-  // 14×14 layer with 256 channels) repeated for every panel, where packed it comes from L1: on the
-  // Intel machine (AVX-512), packing made resnet50's strided, 14×14 and 7×7 3×3 layers 25-37%
-  // faster on two threads (5-26% on one), resnet18's 14-33%, cifar_resnet<20>'s 32- and 64-channel
-  // layers 3-12%, and its 16-channel ones 5% slower.
+  // unaligned, masked load from L2 (all of K in one block: K × nr floats per tile, 442 KiB for a
+  // 14×14 layer with 256 channels), repeated for every panel, where packed it comes from L1. On an
+  // Intel Xeon with AVX-512, packing made resnet50's strided, 14×14 and 7×7 3×3 layers 25-37%
+  // faster on two threads (5-26% on one) and resnet18's 14-33%; cifar_resnet<20>'s layers alone
+  // were within that machine's noise either way.
   static constexpr std::size_t in_place_max_panels = 2;
   static constexpr bool reads_in_place(std::size_t m) { return m % mr == 0 && m <= in_place_max_panels * mr; }
 
