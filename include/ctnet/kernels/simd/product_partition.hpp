@@ -5,10 +5,11 @@
 // made the two threads' shares of layer2 (784 columns) 512 against 272.
 //
 // Band edges fall on multiples of the packed panel height (rows) and of a column multiple the caller
-// chooses, and are spread evenly. Where B is packed, the micro-kernel's width: a band of whole tiles
+// chooses, and are spread evenly. Where B is a matrix, the micro-kernel's width: a band of whole tiles
 // packs no column tail (edges on 16-float multiples made resnet50's 784-column layer2 run four tails
-// instead of one). Where B is read in place, a vector's width: tails cost no packing there, and bands
-// come out more even (conv2d.hpp). The part count does not change how any element is computed, so
+// instead of one). Where B is a convolution's patches read from its input (same_patches), a vector's
+// width: a short tile costs it no more than a whole one, read in place or packed, and bands come out
+// more even (conv2d.hpp). The part count does not change how any element is computed, so
 // results do not depend on the thread count.
 #pragma once
 #include <algorithm>
