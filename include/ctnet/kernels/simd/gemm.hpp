@@ -213,17 +213,6 @@ struct gemm {
     multiply_packed(m, k, packed_a, b, c, ldc, n_begin, n_end, e);
   }
 
-  // Whether multiply reads an operand that offers it (same_patches) in place, for M rows: one or
-  // two whole panels of A. Packing B cost more than it saved there (cifar_resnet's 16 channels:
-  // 38% of the time went to packing), but for more panels each B vector read in place is an
-  // unaligned, masked load from L2 (all of K in one block: K × nr floats per tile, 442 KiB for a
-  // 14×14 layer with 256 channels), repeated for every panel, where packed it comes from L1. On an
-  // Intel Xeon with AVX-512, packing made resnet50's strided, 14×14 and 7×7 3×3 layers 25-37%
-  // faster on two threads (5-26% on one) and resnet18's 14-33%; cifar_resnet<20>'s layers alone
-  // were within that machine's noise either way.
-  static constexpr std::size_t in_place_max_panels = 2;
-  static constexpr bool reads_in_place(std::size_t m) { return m % mr == 0 && m <= in_place_max_panels * mr; }
-
   // Rows [row_begin, row_end) of C only (row_begin a multiple of mr: a packed panel's first row),
   // computed exactly as multiply computes them.
   template <class Operand>
@@ -245,6 +234,18 @@ struct gemm {
   static constexpr bool readable_in_place = requires(const Operand& b, std::size_t j) {
     b.tile_reader(j, j).inside;
   };
+
+  // Whether multiply reads an operand that offers it (same_patches) in place, for M rows: one or
+  // two whole panels of A, the bound multiply_packed also reads a matrix B in place under. Packing
+  // B cost more than it saved there (cifar_resnet's 16 channels: 38% of the time went to packing),
+  // but for more panels each B vector read in place is an unaligned, masked load from L2 (all of K
+  // in one block: K × nr floats per tile, 442 KiB for a 14×14 layer with 256 channels), repeated
+  // for every panel, where packed it comes from L1. On an
+  // Intel Xeon with AVX-512, packing made resnet50's strided, 14×14 and 7×7 3×3 layers 25-37%
+  // faster on two threads (5-26% on one) and resnet18's 14-33%; cifar_resnet<20>'s layers alone
+  // were within that machine's noise either way.
+  static constexpr std::size_t in_place_max_panels = 2;
+  static constexpr bool reads_in_place(std::size_t m) { return m % mr == 0 && m <= in_place_max_panels * mr; }
 
   // All of K in one block (B is not copied, so nothing bounds kc), the micro-kernel reading B through
   // the operand's reader; the tiles it cannot cover that way (a column tail narrower than a vector;
@@ -337,7 +338,7 @@ struct gemm {
           const float* b_tile = b_panel;
           std::size_t b_stride = nr;
           if constexpr (in_memory) {
-            in_place = cols % lanes == 0 && ((cols == nr && p1 - p0 <= 2) || b.ld == cols);
+            in_place = cols % lanes == 0 && ((cols == nr && p1 - p0 <= in_place_max_panels) || b.ld == cols);
             if (in_place) b_tile = b.data + k0 * b.ld + j, b_stride = b.ld;
           }
           if (kc > 0 && !in_place) {
