@@ -16,6 +16,9 @@
 //         for each panel of mr rows of the M block: the micro-kernel, mr × nv accumulators in
 //           registers, one broadcast of A and nv loads of B per k; the columns past a micro-panel's
 //           last whole vector, where few, by column_tail (vectors along A's rows) a few panels at once
+// Except where C's rows are long and K is one block (a 1×1 convolution over a large image: resnet50's
+// layer 1), where B goes by blocks of micro-panels packed together and the loops over panels and
+// micro-panels swap (multiply_blocks), so that C and the residual are written and read along rows.
 // An operand that can be read in place (same_patches) is not packed at all where A's rows are one
 // or two whole panels: the micro-kernel reads it through the operand's reader, all of K in one block.
 // Between K blocks the partial sums go through C (a float store and load is exact); the epilogue is
@@ -48,7 +51,6 @@
 #include <cstring>
 #include <type_traits>
 #include <utility>
-
 #include <xsimd/xsimd.hpp>
 
 #include "fused_multiply_add.hpp"
@@ -286,23 +288,8 @@ struct gemm {
     static constexpr auto widths = tiles_of_width<Cursor>(std::make_index_sequence<nv>{});
     for (std::size_t i0 = 0; i0 < m; i0 += mr) {
       const float* a = packed_a + i0 * k;
-      const tile_args t{k,
-                        a,
-                        nullptr,
-                        0,
-                        c + i0 * ldc + j,
-                        ldc,
-                        cols,
-                        false,
-                        e.bias ? e.bias + i0 : nullptr,
-                        e.residual ? e.residual + i0 * e.ld_residual + j : nullptr,
-                        e.ld_residual,
-                        e.relu,
-                        i0 + mr < m ? a + mr * k : a,
-                        nullptr,
-                        0,
-                        0,
-                        more && i0 == 0};
+      tile_args t = single_block_tile(k, a, i0 + mr < m ? a + mr * k : a, c, ldc, i0, j, cols, e);
+      t.next_tile = more && i0 == 0;
       widths[(cols + lanes - 1) / lanes - 1](t, Cursor(reader, 0));
     }
   }
@@ -328,7 +315,16 @@ struct gemm {
       const bool first = k0 == 0, last = k0 + kc == k;
       for (std::size_t p0 = 0; p0 < panels; p0 += panel_step) {
         const std::size_t p1 = std::min(panels, p0 + panel_step);
-        for (std::size_t j = n_begin; j < n_end; j += nr) {
+        std::size_t j_rest = n_begin;  // the micro-panels left to the loop below
+        if constexpr (in_memory) {
+          const std::size_t whole_end = n_begin + (n_end - n_begin) / nr * nr;
+          if (k > 0 && k == kc && p1 - p0 > in_place_max_panels && whole_end - n_begin >= min_block_columns &&
+              b.ld != nr) {
+            multiply_blocks(m, k, packed_a, p0, p1, b, c, ldc, n_begin, whole_end, e);
+            j_rest = whole_end;
+          }
+        }
+        for (std::size_t j = j_rest; j < n_end; j += nr) {
           const std::size_t cols = std::min(nr, n_end - j);
           // A packed copy of B pays for itself over several panels of A; for one or two (a
           // convolution with few output channels) the micro-kernel reads B where it is. So it
@@ -410,6 +406,92 @@ struct gemm {
       }
       if (last) break;
     }
+  }
+
+  // Whole micro-panels [n_begin, n_end) of a matrix B times panels [p0, p1) of A, all of K (at most
+  // kc_max) in one block: B packed a block of micro-panels at a time (64 KiB, on the stack), then panel by
+  // panel, each panel of A (in L1) times every micro-panel of the block (from L2). C and the residual are
+  // then written and read along rows, mr rows a block's width at a time, where micro-panel by micro-panel
+  // every row of C got a few lines (rows a plane apart: too many streams for the hardware prefetchers, and a
+  // 56×56 layer's C and residual, 3 MiB each, come from memory). The price is reading B's block from L2 once
+  // per panel instead of from L1: it pays only where each element of C is written once (one K block) and rows
+  // are long. Timed per convolution inside resnet50's pass (2 threads, Intel Xeon with AVX-512), layer 1's
+  // 1×1 convolutions from 64 channels took 0.71-0.85 of their time; with 784 columns (28×28) or several K
+  // blocks this order took up to 1.2× longer, hence the bounds.
+  static void multiply_blocks(std::size_t m, std::size_t k, const float* packed_a, std::size_t p0,
+                              std::size_t p1, const matrix_operand& b, float* c, std::size_t ldc,
+                              std::size_t n_begin, std::size_t n_end, const epilogue& e) {
+    alignas(64) float block[block_floats];
+    const std::size_t block_columns = block_floats / k / nr * nr;
+    for (std::size_t jb = n_begin; jb < n_end; jb += block_columns) {
+      const std::size_t jb_end = std::min(n_end, jb + block_columns);
+      pack_block(b.data, b.ld, k, jb, jb_end, block);
+      for (std::size_t p = p0; p < p1; ++p) {
+        const std::size_t i0 = p * mr, rows = std::min(mr, m - i0);
+        const float* a = packed_a + i0 * k;
+        for (std::size_t j = jb; j < jb_end; j += nr) {
+          const float* b_tile = block + (j - jb) * k;
+          const bool last_tile = j + nr == jb_end;
+          // Prefetched: the next panel of A, or this one; the next micro-panel of B, or the first.
+          tile_args t =
+              single_block_tile(k, a, last_tile && p + 1 < p1 ? a + mr * k : a, c, ldc, i0, j, nr, e);
+          t.b = b_tile;
+          t.b_stride = nr;
+          t.next_b = last_tile ? block : b_tile + k * nr;
+          t.next_b_ld = nr;
+          t.next_b_last = nr - 1;
+          if (rows == mr)
+            tile<mr, nv>(t);
+          else
+            tile_for(rows, nv)(t);
+        }
+      }
+    }
+  }
+
+  // Columns (per call: a thread's part) from which multiply_blocks runs, and its buffer: kc rows of
+  // up to block_floats / kc columns (a whole-network A/B with 4× the buffer, thread_local, ran
+  // no faster).
+  static constexpr std::size_t min_block_columns = 1024;
+  static constexpr std::size_t block_floats = 16384;
+  static_assert(block_floats >= tiling::kc_max * nr, "multiply_blocks' buffer holds a micro-panel");
+
+  // Whole micro-panels [jb, jb_end) of B's kc rows from `rows` → kc rows of nr floats each, one
+  // micro-panel after another. Row by row, so that the reads run along B's rows.
+  static void pack_block(const float* rows, std::size_t ldb, std::size_t kc, std::size_t jb,
+                         std::size_t jb_end, float* out) {
+    for (std::size_t kk = 0; kk < kc; ++kk) {
+      const float* row = rows + kk * ldb;
+      for (std::size_t j = jb; j < jb_end; j += nr) {
+        float* to = out + (j - jb) * kc + kk * nr;
+        detail::unroll<nv>(
+            [&](auto v) { batch::load_unaligned(row + j + v * lanes).store_aligned(to + v * lanes); });
+      }
+    }
+  }
+
+  // The tile at row i0 (a panel's first), column j of a product whose K is one block (so the epilogue
+  // applies), A's panel at a; B's micro-panel and its prefetch left to the caller.
+  static tile_args single_block_tile(std::size_t k, const float* a, const float* next_a, float* c,
+                                     std::size_t ldc, std::size_t i0, std::size_t j, std::size_t cols,
+                                     const epilogue& e) {
+    return {k,
+            a,
+            nullptr,
+            0,
+            c + i0 * ldc + j,
+            ldc,
+            cols,
+            false,
+            e.bias ? e.bias + i0 : nullptr,
+            e.residual ? e.residual + i0 * e.ld_residual + j : nullptr,
+            e.ld_residual,
+            e.relu,
+            next_a,
+            nullptr,
+            0,
+            0,
+            false};
   }
 
   struct tile_args {
