@@ -186,7 +186,8 @@ TEMPLATE_LIST_TEST_CASE("simd::gemm runs long rows of C block by block, panel by
     const std::vector<float> whole = p.c;
     // The same columns in pieces too short for blocks: bit for bit the same.
     std::fill(p.c.begin(), p.c.end(), sentinel);
-    for (std::size_t j = 0; j < p.n; j += 500) p.template multiply<TestType>(packed, j, std::min(p.n, j + 500), e);
+    for (std::size_t j = 0; j < p.n; j += 500)
+      p.template multiply<TestType>(packed, j, std::min(p.n, j + 500), e);
     INFO("epilogue parts " << parts);
     CHECK(std::memcmp(whole.data(), p.c.data(), whole.size() * sizeof(float)) == 0);
   }

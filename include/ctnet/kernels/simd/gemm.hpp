@@ -51,6 +51,7 @@
 #include <cstring>
 #include <type_traits>
 #include <utility>
+
 #include <xsimd/xsimd.hpp>
 
 #include "fused_multiply_add.hpp"
