@@ -319,8 +319,8 @@ struct gemm {
         std::size_t j_rest = n_begin;  // the micro-panels left to the loop below
         if constexpr (in_memory) {
           const std::size_t whole_end = n_begin + (n_end - n_begin) / nr * nr;
-          if (k > 0 && k == kc && p1 - p0 > in_place_max_panels && whole_end - n_begin >= min_block_columns &&
-              b.ld != nr) {
+          // (B's rows then hold at least min_block_columns floats: never Winograd's V, read in place.)
+          if (k > 0 && k == kc && p1 - p0 > in_place_max_panels && whole_end - n_begin >= min_block_columns) {
             multiply_blocks(m, k, packed_a, p0, p1, b, c, ldc, n_begin, whole_end, e);
             j_rest = whole_end;
           }
