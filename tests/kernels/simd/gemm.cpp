@@ -152,21 +152,24 @@ TEMPLATE_LIST_TEST_CASE("simd::gemm blocks M and K, and writes only the columns 
                         "[kernels][simd][gemm]", tested_archs) {
   using G = ctnet::simd::gemm<TestType>;
   INFO("arch " << TestType::name());
-  // More rows than one M block and more depth than two K blocks hold, and a column tail.
-  problem p(G::tiling::mc_max + 7, 2 * G::tiling::kc_max + 5, 2 * G::nr + 3);
-  const reference want(p);
-  const std::vector<float> packed = p.template packed<TestType>();
-  const auto e = p.epilogue(true, true, true);
-  p.template multiply<TestType>(packed, 0, p.n, e);
-  check(p, want, e, 0, p.n);
+  // More rows than one M block, and a column tail; more depth than two K blocks hold, the most that
+  // stays one block, and one more (two blocks).
+  for (std::size_t k : {2 * G::tiling::kc_max + 5, G::tiling::one_block_max, G::tiling::one_block_max + 1}) {
+    problem p(G::tiling::mc_max + 7, k, 2 * G::nr + 3);
+    const reference want(p);
+    const std::vector<float> packed = p.template packed<TestType>();
+    const auto e = p.epilogue(true, true, true);
+    p.template multiply<TestType>(packed, 0, p.n, e);
+    check(p, want, e, 0, p.n);
 
-  std::fill(p.c.begin(), p.c.end(), sentinel);
-  p.template multiply<TestType>(packed, 3, p.n - 2, e);
-  check(p, want, e, 3, p.n - 2);
+    std::fill(p.c.begin(), p.c.end(), sentinel);
+    p.template multiply<TestType>(packed, 3, p.n - 2, e);
+    check(p, want, e, 3, p.n - 2);
 
-  std::fill(p.c.begin(), p.c.end(), sentinel);
-  p.template multiply<TestType>(packed, 5, 5, e);  // empty
-  check(p, want, e, 5, 5);
+    std::fill(p.c.begin(), p.c.end(), sentinel);
+    p.template multiply<TestType>(packed, 5, 5, e);  // empty
+    check(p, want, e, 5, 5);
+  }
 }
 
 TEMPLATE_LIST_TEST_CASE("simd::gemm runs long rows of C block by block, panel by panel",

@@ -8,7 +8,7 @@
 // architecture (with xsimd 8.1, batch<float, avx2> cannot even be named without -mavx2).
 //
 // Blocking (BLIS's, with A packed once at model load instead of on every call):
-//   for each K block of at most kc_max rows
+//   for each K block of at most kc_max rows (one block up to one_block_max)
 //     for each M block of at most mc_max rows           (A's mc × kc block stays in L2)
 //       for each micro-panel of nr = nv vectors of columns of [n_begin, n_end)
 //         copy B's kc × nr block into a scratch on the stack (L1), zero-padding a column tail
@@ -83,6 +83,11 @@ struct matrix_operand {
 // kc_max bounds the packed B micro-panel (kc × nr floats: 16 KiB for AVX2, 24 KiB for AVX-512) so it
 // stays in L1 next to a streaming A panel; 192-512 measured within noise for AVX2, 84-256 for AVX-512.
 // mc_max bounds A's block (mc × kc floats) to about 256 KiB, half of Zen 3's L2.
+// A K up to one_block_max stays one block rather than two halves: AVX-512's 160 keeps the 7×7 stem's
+// K = 147 whole (a 28 KiB micro-panel), so each element of its 3 MiB output is written once instead
+// of written, re-read and written again. Inside resnet50's pass (Intel Xeon, 2 threads) the stem then
+// took 0.80-0.87 of its time (whole models within the A/Bs' noise, ±2%); a kc_max of 160 for every K
+// instead measured 1.04× slower on resnet50.
 template <class Arch>
 struct gemm_tiling {
   static constexpr std::size_t lanes = xsimd::batch<float, Arch>::size;
@@ -93,6 +98,7 @@ struct gemm_tiling {
   static constexpr std::size_t nr = nv * lanes;
   static constexpr std::size_t kc_max = nr >= 32 ? 128 : 256;
   static constexpr std::size_t mc_max = std::max<std::size_t>(mr, 65536 / kc_max / mr * mr);
+  static constexpr std::size_t one_block_max = nr >= 32 ? 160 : kc_max;
 };
 
 // A vector along a packed panel's rows (its lanes dividing mr), for column tails narrower than a
@@ -300,7 +306,7 @@ struct gemm {
                               std::size_t ldc, std::size_t n_begin, std::size_t n_end, const epilogue& e) {
     constexpr bool in_memory = std::is_same_v<Operand, matrix_operand>;
     // Equal K blocks (576 → 3 × 192 rather than 256 + 256 + 64); K = 0 is one empty block.
-    const std::size_t k_blocks = std::max<std::size_t>(1, (k + tiling::kc_max - 1) / tiling::kc_max);
+    const std::size_t k_blocks = k <= tiling::one_block_max ? 1 : (k + tiling::kc_max - 1) / tiling::kc_max;
     const std::size_t kc_step = (k + k_blocks - 1) / k_blocks;
     const std::size_t panels = (m + mr - 1) / mr;
     const std::size_t max_panels = tiling::mc_max / mr;
@@ -309,7 +315,7 @@ struct gemm {
 
     // On the stack rather than thread_local: as fast when the data are 64-byte aligned, and measured
     // up to 12% faster with misaligned data, where some thread_local placements were slow.
-    alignas(64) float b_panel[tiling::kc_max * nr];
+    alignas(64) float b_panel[tiling::one_block_max * nr];
 
     for (std::size_t k0 = 0;; k0 += kc_step) {
       const std::size_t kc = std::min(kc_step, k - k0);
@@ -410,15 +416,15 @@ struct gemm {
   }
 
   // Whole micro-panels [n_begin, n_end) of a matrix B times panels [p0, p1) of A, all of K (at most
-  // kc_max) in one block: B packed a block of micro-panels at a time (64 KiB, on the stack), then panel by
-  // panel, each panel of A (in L1) times every micro-panel of the block (from L2). C and the residual are
-  // then written and read along rows, mr rows a block's width at a time, where micro-panel by micro-panel
-  // every row of C got a few lines (rows a plane apart: too many streams for the hardware prefetchers, and a
-  // 56×56 layer's C and residual, 3 MiB each, come from memory). The price is reading B's block from L2 once
-  // per panel instead of from L1: it pays only where each element of C is written once (one K block) and rows
-  // are long. Timed per convolution inside resnet50's pass (2 threads, Intel Xeon with AVX-512), layer 1's
-  // 1×1 convolutions from 64 channels took 0.71-0.85 of their time; with 784 columns (28×28) or several K
-  // blocks this order took up to 1.2× longer, hence the bounds.
+  // one_block_max) in one block: B packed a block of micro-panels at a time (64 KiB, on the stack), then
+  // panel by panel, each panel of A (in L1) times every micro-panel of the block (from L2). C and the
+  // residual are then written and read along rows, mr rows a block's width at a time, where micro-panel by
+  // micro-panel every row of C got a few lines (rows a plane apart: too many streams for the hardware
+  // prefetchers, and a 56×56 layer's C and residual, 3 MiB each, come from memory). The price is reading B's
+  // block from L2 once per panel instead of from L1: it pays only where each element of C is written once
+  // (one K block) and rows are long. Timed per convolution inside resnet50's pass (2 threads, Intel Xeon with
+  // AVX-512), layer 1's 1×1 convolutions from 64 channels took 0.71-0.85 of their time; with 784 columns
+  // (28×28) or several K blocks this order took up to 1.2× longer, hence the bounds.
   static void multiply_blocks(std::size_t m, std::size_t k, const float* packed_a, std::size_t p0,
                               std::size_t p1, const matrix_operand& b, float* c, std::size_t ldc,
                               std::size_t n_begin, std::size_t n_end, const epilogue& e) {
@@ -455,7 +461,7 @@ struct gemm {
   // 0.98 of the old order's time, against 0.97 with this one).
   static constexpr std::size_t min_block_columns = 1024;
   static constexpr std::size_t block_floats = 16384;
-  static_assert(block_floats >= tiling::kc_max * nr, "multiply_blocks' buffer holds a micro-panel");
+  static_assert(block_floats >= tiling::one_block_max * nr, "multiply_blocks' buffer holds a micro-panel");
 
   // Whole micro-panels [jb, jb_end) of B's kc rows from `rows` → kc rows of nr floats each, one
   // micro-panel after another. Row by row, so that the reads run along B's rows.
