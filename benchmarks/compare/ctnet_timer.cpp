@@ -2,6 +2,7 @@
 // the peers run too, and prints each iteration's wall time in milliseconds.
 //
 //   ctnet_timer MODEL BATCH ITERATIONS [WARMUP]   one burst, then exit
+//   ctnet_timer --profile MODEL BATCH PASSES      each step of the pass timed inside it (model::profile)
 //   ctnet_timer --serve                           a worker: reads commands on stdin, one per line
 //
 // MODEL is cifar_resnet20, resnet18 or resnet50. Worker commands (the same protocol as the ONNX
@@ -39,19 +40,15 @@ class runner {
   virtual ~runner() = default;
   // Runs `count` forward passes on a batch of `batch`, calling `each(ms)` after every pass.
   virtual void run(std::size_t batch, std::size_t count, const std::function<bool(double)>& each) = 0;
+  // model::profile's table for `passes` passes of a batch of `batch`.
+  virtual std::string profile(std::size_t batch, std::size_t passes) = 0;
 };
 
 template <ctnet::network_type Net>
 class model_runner final : public runner {
  public:
   void run(std::size_t batch, std::size_t count, const std::function<bool(double)>& each) override {
-    if (x_.size() != batch * model_.input_size) {
-      // Inputs drawn once per batch size, outside the timed region; a fresh output buffer too.
-      ctnet::random_stream random(batch);
-      x_.resize(batch * model_.input_size);
-      for (float& v : x_) v = static_cast<float>(random.normal());
-      y_.assign(batch * model_.output_size, 0.0f);
-    }
+    prepare(batch);
     for (std::size_t i = 0; i < count; ++i) {
       const auto start = clock_type::now();
       model_.forward(x_, y_);
@@ -59,8 +56,21 @@ class model_runner final : public runner {
       if (!each(took.count())) break;
     }
   }
+  std::string profile(std::size_t batch, std::size_t passes) override {
+    prepare(batch);
+    return model_.profile(x_, passes).table();
+  }
 
  private:
+  // Inputs drawn once per batch size, outside the timed region; a fresh output buffer too.
+  void prepare(std::size_t batch) {
+    if (x_.size() == batch * model_.input_size) return;
+    ctnet::random_stream random(batch);
+    x_.resize(batch * model_.input_size);
+    for (float& v : x_) v = static_cast<float>(random.normal());
+    y_.assign(batch * model_.output_size, 0.0f);
+  }
+
   ctnet::model<Net> model_{1};
   std::vector<float> x_, y_;
 };
@@ -151,6 +161,12 @@ int main(int argc, char** argv) {
   try {
     const std::vector<std::string> args(argv + 1, argv + argc);
     if (args.size() == 1 && args[0] == "--serve") return serve();
+    if (args.size() == 4 && args[0] == "--profile") {
+      const std::size_t batch = positive(args[2], "BATCH"), passes = positive(args[3], "PASSES");
+      const std::string table = runner_for(args[1]).profile(batch, passes);
+      std::cout << "# " << args[1] << " batch " << batch << ", " << describe() << "\n" << table;
+      return 0;
+    }
     if (args.size() == 3 || args.size() == 4) {
       const std::size_t iterations = positive(args[2], "ITERATIONS");
       const std::size_t warmup = args.size() == 4 ? whole(args[3], "WARMUP", 0) : 1;
@@ -164,6 +180,7 @@ int main(int argc, char** argv) {
       return 0;
     }
     std::cerr << "usage: ctnet_timer MODEL BATCH ITERATIONS [WARMUP]\n"
+                 "       ctnet_timer --profile MODEL BATCH PASSES\n"
                  "       ctnet_timer --serve\n"
                  "MODEL: cifar_resnet20, resnet18 or resnet50\n";
     return 2;

@@ -26,6 +26,7 @@
 #include "fusion/fuse.hpp"
 
 #include "runtime/model.hpp"
+#include "runtime/profile.hpp"
 #include "runtime/summary.hpp"
 #include "runtime/tensors.hpp"
 

@@ -7,6 +7,8 @@
 #pragma once
 #include <cmath>
 #include <cstddef>
+#include <string>
+#include <string_view>
 
 #include "../graph/node.hpp"
 #include "../kernels/reference/batch_norm.hpp"
@@ -29,6 +31,8 @@ struct bind<conv_bn<conv2d<O, K, S, P, Bias>, Relu>, In> {
   static constexpr std::size_t params = conv::params + norm::params;
   static constexpr std::size_t storage = conv::storage + norm::storage;
   static constexpr std::size_t macs = conv::macs, workspace = conv::workspace, kernels = 1;
+  static constexpr std::string_view kind = "conv_bn";
+  static std::string detail() { return conv::detail() + (Relu ? ", relu" : ""); }
 
   template <class Arch>
   static constexpr std::size_t packed_weight_floats = simd::conv2d<Arch>::packed_weight_floats(conv::geometry);

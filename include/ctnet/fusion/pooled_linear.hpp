@@ -3,6 +3,8 @@
 // flatten, a copy of them, disappears. The weights stay where linear keeps them.
 #pragma once
 #include <cstddef>
+#include <string>
+#include <string_view>
 
 #include "../graph/node.hpp"
 #include "../layers/linear.hpp"
@@ -22,6 +24,8 @@ struct bind<pooled_linear<Out>, shape<C, H, W>> {
   using output = shape<Out>;
   static constexpr std::size_t params = fully_connected::params, storage = fully_connected::storage;
   static constexpr std::size_t macs = fully_connected::macs, kernels = 1;
+  static constexpr std::string_view kind = "pooled_linear";
+  static std::string detail() { return "global_avg_pool, linear " + std::to_string(Out); }
   static constexpr std::size_t workspace = C + fully_connected::workspace;
 
   template <class Arch>

@@ -5,11 +5,15 @@
 #pragma once
 #include <algorithm>
 #include <cstddef>
+#include <string>
+#include <string_view>
 #include <type_traits>
 
 #include "../graph/node.hpp"
 #include "../graph/sequential.hpp"
 #include "../graph/shortcut.hpp"
+#include "../graph/steps.hpp"
+#include "../graph/walk.hpp"
 #include "conv_bn.hpp"
 
 namespace ctnet {
@@ -58,20 +62,58 @@ struct bind<fused_residual<Prefix, Last, Shortcut>, In> {
     float* const body = ws;
     float* const kept = body + n * prefix::output::size;
     float* const scratch = ws + n * saved;
-    prefix::template run<Arch>(packed, x, body, scratch, n);
+    run_step<prefix>([&] { prefix::template run<Arch>(packed, x, body, scratch, n); });
     const float* added = x;
     if constexpr (!adds_input) {
-      shortcut::template run<Arch>(packed + shortcut_at<Arch>, x, kept, scratch, n);
+      run_step<shortcut>(
+          [&] { shortcut::template run<Arch>(packed + shortcut_at<Arch>, x, kept, scratch, n); });
       added = kept;
     }
-    last::template run_adding<Arch>(packed + last_at<Arch>, body, y, scratch, n, added);
+    run_step<last>(
+        [&] { last::template run_adding<Arch>(packed + last_at<Arch>, body, y, scratch, n, added); });
   }
 
- private:
+  // Where Last's and the shortcut's packed weights start (public for walk()).
   template <class Arch>
   static constexpr std::size_t last_at = prefix::template packed_floats<Arch>();
   template <class Arch>
   static constexpr std::size_t shortcut_at = last_at<Arch> + last::template packed_floats<Arch>();
 };
+
+template <class Prefix, class Last, class Shortcut, class In>
+inline constexpr bool is_step_v<bind<fused_residual<Prefix, Last, Shortcut>, In>> = false;
+
+// The step that ends a fused residual block, as walk() reports it: Last, with the add of the
+// shortcut and the relu in its epilogue.
+template <class Block>
+struct fused_residual_end {
+  using last = typename Block::last;
+  using input = typename last::input;
+  using output = typename last::output;
+  static constexpr std::string_view kind = last::kind;
+  static constexpr std::size_t macs = last::macs, storage = last::storage;
+  static std::string detail() { return last::detail() + ", + shortcut, relu"; }
+};
+
+namespace detail {
+// A fused block's steps in the order run() takes them: the prefix's, the shortcut's, then Last's.
+// (Fusion drops the layers' names, so the paths are positions: "prefix", "downsample", "last".)
+template <class Prefix, class Last, class Shortcut, class In>
+struct walker<bind<fused_residual<Prefix, Last, Shortcut>, In>> {
+  using block = bind<fused_residual<Prefix, Last, Shortcut>, In>;
+  template <class Arch, class F>
+  static void walk(F& f, const node_site& site) {
+    walker<typename block::prefix>::template walk<Arch>(
+        f, node_site{join_path(site.path, "prefix"), site.offset, site.packed_offset});
+    walker<typename block::shortcut>::template walk<Arch>(
+        f, node_site{join_path(site.path, "downsample"),
+                     site.offset + block::prefix::storage + block::last::storage,
+                     site.packed_offset + block::template shortcut_at<Arch>});
+    f(std::type_identity<fused_residual_end<block>>{},
+      node_site{join_path(site.path, "last"), site.offset + block::prefix::storage,
+                site.packed_offset + block::template last_at<Arch>});
+  }
+};
+}  // namespace detail
 
 }  // namespace ctnet

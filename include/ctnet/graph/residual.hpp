@@ -14,6 +14,7 @@
 #include "node.hpp"
 #include "sequential.hpp"
 #include "shortcut.hpp"
+#include "steps.hpp"
 
 namespace ctnet {
 
@@ -78,13 +79,17 @@ struct bind<residual<Body, Shortcut>, In> {
     using join = simd::elementwise<Arch>;
     if constexpr (std::is_same_v<shortcut_layer, identity>) {
       // The shortcut is x itself: join it where it lies instead of copying it into y first.
-      body::template run<Arch>(packed, x, ws, ws + n * output::size, n);
-      join::add_relu(ws, x, y, n * output::size);
+      run_step<body>([&] { body::template run<Arch>(packed, x, ws, ws + n * output::size, n); });
+      run_step([&] { join::add_relu(ws, x, y, n * output::size); });
     } else {
       combine(x, y, ws, n, [&]<bool IsShortcut>(const float* in, float* out, float* scratch) {
         using layer = std::conditional_t<IsShortcut, shortcut, body>;
-        layer::template run<Arch>(packed + (IsShortcut ? body::template packed_floats<Arch>() : 0), in, out, scratch, n);
-      }, [](const float* body_out, float* sum, std::size_t count) { join::add_relu(body_out, sum, sum, count); });
+        run_step<layer>([&] {
+          layer::template run<Arch>(packed + (IsShortcut ? body::template packed_floats<Arch>() : 0), in, out, scratch, n);
+        });
+      }, [](const float* body_out, float* sum, std::size_t count) {
+        run_step([&] { join::add_relu(body_out, sum, sum, count); });
+      });
     }
   }
   template <class Arch>
@@ -142,5 +147,8 @@ struct bind<residual<Body, Shortcut>, In> {
     else return "projection";
   }
 };
+
+template <class Body, class Shortcut, class In>
+inline constexpr bool is_step_v<bind<residual<Body, Shortcut>, In>> = false;
 
 }  // namespace ctnet

@@ -12,6 +12,7 @@
 #include "named.hpp"
 #include "../diagnostics.hpp"
 #include "node.hpp"
+#include "steps.hpp"
 #include "type_list.hpp"
 
 namespace ctnet {
@@ -117,7 +118,7 @@ struct bind<sequential<Layers...>, In> {
   template <class Arch>
   static void run(const float* packed, const float* x, float* y, float* ws, std::size_t n) {
     chain(x, y, ws, n, [&]<std::size_t I>(const float* in, float* out, float* scratch) {
-      child<I>::template run<Arch>(packed + packed_offsets<Arch>[I], in, out, scratch, n);
+      run_step<child<I>>([&] { child<I>::template run<Arch>(packed + packed_offsets<Arch>[I], in, out, scratch, n); });
     });
   }
   template <class Arch>
@@ -165,5 +166,8 @@ struct bind<sequential<Layers...>, In> {
   }
 
 };
+
+template <class... Layers, class In>
+inline constexpr bool is_step_v<bind<sequential<Layers...>, In>> = false;
 
 }  // namespace ctnet

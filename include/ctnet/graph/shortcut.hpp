@@ -17,6 +17,7 @@
 #include "../layers/conv2d.hpp"
 #include "node.hpp"
 #include "sequential.hpp"
+#include "steps.hpp"
 
 namespace ctnet {
 
@@ -41,6 +42,8 @@ struct bind<identity, S> : stateless {
   template <class Visitor>
   static void visit(Visitor&, std::string_view, std::size_t) {}  // nothing to report: x passes through
 };
+template <class S>
+inline constexpr bool is_step_v<bind<identity, S>> = false;
 
 // Where option A's zero channels go. The two forms in the wild are incompatible: weights trained
 // with one give wrong answers with the other.

@@ -11,7 +11,10 @@
 // The walk descends through network, sequential (each child) and residual (body, then shortcut);
 // an identity shortcut is skipped, as visit() skips it; a residual itself is reported, after its
 // two paths, as residual_add_step<bind<residual<...>, In>>: the y = relu(body + shortcut) that ends
-// the block, under the block's own path. Any other bound type is a leaf and reported whole.
+// the block, under the block's own path. Any other bound type is a leaf and reported whole, except
+// a fused network's fused_residual (fusion/residual.hpp: its prefix, its shortcut, then its last
+// convolution with the add). So the layers come in the order a pass runs them: the steps a profile
+// times (graph/steps.hpp).
 #pragma once
 #include <cstddef>
 #include <string>

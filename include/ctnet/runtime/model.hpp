@@ -18,6 +18,7 @@
 #include "aligned_buffer.hpp"
 #include "initialize.hpp"
 #include "kernel_set.hpp"
+#include "profile.hpp"
 #include "threads.hpp"
 #include "tensors.hpp"
 
@@ -128,6 +129,44 @@ class model {
     reserve_workspace(checked_batch(in, out));
     if (active_kernels() == kernel_family::reference) return forward_reference(in, out, workspace_.span());
     run<Net>(unfused_, in, out, workspace_.span());
+  }
+
+  // Times each step of forward()'s pass (runtime/profile.hpp) over `passes` passes of the batch
+  // `in`, after one pass untimed: the medians, step by step, in the order the pass runs them. The
+  // batch runs as one, each step shared by all the threads, as forward() runs a batch smaller than
+  // twice the threads (a larger one goes image by image to each thread, which a per-step profile
+  // cannot show). Throws ctnet::error for an input that is not a whole, non-empty batch, for
+  // passes = 0, and when CTNET_ARCH selects the reference kernels, which have no fused pass.
+  pass_profile profile(std::span<const float> in, std::size_t passes = 10) {
+    if (passes == 0) throw error("ctnet::model::profile: passes must be at least 1");
+    if (active_kernels() == kernel_family::reference)
+      throw error("ctnet::model::profile: times the SIMD kernels' fused pass, and CTNET_ARCH=reference selects none");
+    if (in.empty()) throw error("ctnet::model::profile: the input holds no sample");
+    std::vector<float> out(in.size() / input_size * output_size);
+    const std::size_t batch = checked_batch(in, out);
+    reserve_workspace(batch);
+    prepare<fuse_t<Net>>(fused_);
+    pass_profile result{batch, passes, pass_steps<Net>()};
+    std::vector<std::vector<double>> times(result.steps.size());
+    detail::step_recorder recorder;
+    for (std::size_t pass = 0; pass <= passes; ++pass) {
+      recorder.times.clear();
+      {
+        detail::listening_to listening(recorder);
+        fused_.kernels.run(fused_.packed.data(), in.data(), out.data(), workspace_.data(), batch);
+      }
+      if (recorder.times.size() != times.size())
+        throw error("ctnet::model::profile: the pass ran " + std::to_string(recorder.times.size()) +
+                    " steps where walk() names " + std::to_string(times.size()) + " (a bug in ctnet)");
+      if (pass == 0) continue;  // warming up
+      for (std::size_t i = 0; i < times.size(); ++i) times[i].push_back(recorder.times[i]);
+    }
+    for (std::size_t i = 0; i < times.size(); ++i) {
+      auto middle = times[i].begin() + static_cast<long>(times[i].size() / 2);
+      std::nth_element(times[i].begin(), middle, times[i].end());
+      result.steps[i].seconds = *middle;
+    }
+    return result;
   }
 
   // The scalar reference kernels, layer by layer: the oracle every fast kernel is tested against.

@@ -20,6 +20,7 @@
 #include <xsimd/xsimd.hpp>
 
 #include "ctnet/kernels/simd/gemm.hpp"
+#include "ctnet/kernels/simd/packed_panels.hpp"
 
 namespace {
 
@@ -226,6 +227,38 @@ TEMPLATE_LIST_TEST_CASE("simd::gemm gives bit-identical results however the colu
         INFO("M=" << m << " K=" << k << " N=" << n << " epilogue parts " << parts << " cut at " << cuts[1]);
         CHECK(std::memcmp(whole.data(), p.c.data(), whole.size() * sizeof(float)) == 0);
       }
+    }
+  }
+}
+
+TEMPLATE_LIST_TEST_CASE("simd::gemm reads a B packed once in micro-panels as it reads the matrix",
+                        "[kernels][simd][gemm]", tested_archs) {
+  using G = ctnet::simd::gemm<TestType>;
+  using panels = ctnet::simd::packed_panels<TestType>;
+  INFO("arch " << TestType::name());
+  for (const auto& [m, k, n] : {std::tuple<std::size_t, std::size_t, std::size_t>{1, 300, 2 * G::nr + 5},
+                                {3, 17, 7},
+                                {G::mr + 1, G::tiling::one_block_max + 1, 3 * G::nr},
+                                {3 * G::mr, 5, G::nr + 1}}) {
+    problem p(m, k, n);
+    const std::vector<float> packed_a = p.template packed<TestType>();
+    // Wᵀ's rows (PyTorch's linear weight), packed.
+    std::vector<float> w(n * k), b_panels(panels::floats(k, n), sentinel);
+    for (std::size_t j = 0; j < n; ++j)
+      for (std::size_t q = 0; q < k; ++q) w[j * k + q] = p.b[q * p.ldb + j];
+    panels::pack_transposed(w.data(), k, n, b_panels.data());
+    const panels operand{b_panels.data(), k};
+    // Column ranges from a micro-panel's start (the contiguous copy) and from inside one.
+    for (const auto& [begin, end] : {std::pair<std::size_t, std::size_t>{0, n}, {G::nr, n}, {3, n - 1}, {1, 2}}) {
+      if (begin >= end || end > n) continue;
+      const auto e = p.epilogue(true, true, m % 2 == 1);
+      std::fill(p.c.begin(), p.c.end(), sentinel);
+      p.template multiply<TestType>(packed_a, begin, end, e);
+      const std::vector<float> from_matrix = p.c;
+      std::fill(p.c.begin(), p.c.end(), sentinel);
+      G::multiply(m, k, packed_a.data(), operand, p.c.data(), p.ldc, begin, end, e);
+      INFO("M=" << m << " K=" << k << " N=" << n << " columns [" << begin << ", " << end << ")");
+      CHECK(std::memcmp(from_matrix.data(), p.c.data(), p.c.size() * sizeof(float)) == 0);
     }
   }
 }

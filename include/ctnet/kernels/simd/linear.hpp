@@ -1,6 +1,7 @@
 // A fully connected layer as one matrix product per batch: Y[N][Out] = X[N][In] · Wᵀ[In][Out] + b.
 // Samples are the product's rows, so X is packed as gemm's A on each call (N·In floats, small
-// beside the weights), and Wᵀ — transposed once, at packing — is its B, read in place. The bias
+// beside the weights), and Wᵀ — transposed and packed in micro-panels once, at packing
+// (packed_panels.hpp) — is its B, each tile of it copied from one contiguous run. The bias
 // goes in through the epilogue's residual with a row stride of 0: residual[row·0 + col] = b[col].
 // Output columns are shared among threads; gemm makes every element's sum the same whatever
 // the split.
@@ -11,6 +12,7 @@
 #include "../../graph/node.hpp"
 #include "../../runtime/threads.hpp"
 #include "gemm.hpp"
+#include "packed_panels.hpp"
 
 namespace ctnet::simd {
 
@@ -21,34 +23,36 @@ inline constexpr std::size_t linear_rows_bound = 8;
 template <class Arch>
 struct linear {
   using product = gemm<Arch>;
+  using weights = packed_panels<Arch>;
   static_assert(product::mr <= linear_rows_bound, "linear: raise linear_rows_bound to gemm's mr");
 
-  // Wᵀ, then the bias, each 64-byte aligned.
+  // Wᵀ in micro-panels, then the bias, each 64-byte aligned.
   static constexpr std::size_t transposed_floats(std::size_t in, std::size_t out) {
-    return round_up(in * out, tensor_alignment_floats);
+    return round_up(weights::floats(in, out), tensor_alignment_floats);
   }
   static constexpr std::size_t packed_floats(std::size_t in, std::size_t out) {
     return transposed_floats(in, out) + round_up(out, tensor_alignment_floats);
   }
   static void pack(std::size_t in, std::size_t out, const float* weight, const float* bias, float* packed) {
-    for (std::size_t o = 0; o < out; ++o)
-      for (std::size_t i = 0; i < in; ++i) packed[i * out + o] = weight[o * in + i];
+    weights::pack_transposed(weight, in, out, packed);
     std::copy_n(bias, out, packed + transposed_floats(in, out));
   }
 
   // x: n samples of `in`; y: n of `out`; scratch: n · linear_rows_bound · in floats.
-  static void run(std::size_t in, std::size_t out, const float* packed, const float* x, float* y, float* scratch,
-                  std::size_t n) {
+  static void run(std::size_t in, std::size_t out, const float* packed, const float* x, float* y,
+                  float* scratch, std::size_t n) {
     product::pack_a(x, in, n, in, scratch);
     epilogue bias;
     bias.residual = packed + transposed_floats(in, out);
     bias.ld_residual = 0;
     auto& pool = threads();
-    // Column chunks of a multiple of 64 keep every thread's tiles whole; the pool only pays for
-    // itself on a large product.
-    const std::size_t grain = n * in * out < (std::size_t{1} << 18) ? out : round_up(1 + out / (2 * pool.concurrency()), 64);
+    // Column chunks of a multiple of nr keep every thread's tiles whole, each a micro-panel of the
+    // packed weights; the pool only pays for itself on a large product.
+    const std::size_t grain = n * in * out < (std::size_t{1} << 18)
+                                  ? out
+                                  : round_up(1 + out / (2 * pool.concurrency()), product::nr);
     pool.parallel_for(out, grain, [&](std::size_t begin, std::size_t end) {
-      product::multiply(n, in, scratch, packed, out, y, out, begin, end, bias);
+      product::multiply(n, in, scratch, weights{packed, in}, y, out, begin, end, bias);
     });
   }
 };

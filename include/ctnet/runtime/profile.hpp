@@ -1,0 +1,131 @@
+// Where a forward pass spends its time: each step of the fused pass (a convolution with its batch
+// norm and relu, a pool, a residual block's add, ...) timed inside the pass, as it runs there, with
+// the caches and threads as the layers before left them, where ctnet/bench times each layer alone.
+// model<Net>::profile takes one; this header names the steps and lays the result out.
+#pragma once
+#include <algorithm>
+#include <cstddef>
+#include <cstdio>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+#include "../fusion/fuse.hpp"
+#include "../graph/network.hpp"
+#include "../graph/steps.hpp"
+#include "../graph/walk.hpp"
+
+namespace ctnet {
+
+struct step_time {
+  // The layer of Net the step is named by: a fused convolution's conv ("layer1.0.conv1", with its
+  // batch norm and relu; a block's last one with the add too), "fc" for the pooled head, a block's
+  // path ("layer1.0") for an add of its own.
+  std::string path;
+  std::string kind;      // what the step runs: "conv_bn", "max_pool", "pooled_linear", "add", ...
+  std::string detail;    // "3x3 pad 1, relu", "1x1, + shortcut, relu", ...
+  std::size_t macs = 0;  // multiply-accumulates per sample
+  double seconds = 0;    // median over the passes, for the whole batch
+};
+
+struct pass_profile {
+  std::size_t batch = 0, passes = 0;
+  std::vector<step_time> steps;  // in the order the pass runs them
+
+  // The steps' medians summed: close to a pass's time, less the little between the steps.
+  double seconds() const {
+    double sum = 0;
+    for (const auto& s : steps) sum += s.seconds;
+    return sum;
+  }
+
+  // One line per step: its number, path, kind and detail, milliseconds, share of the sum, GFLOP/s.
+  std::string table() const {
+    std::size_t width = 4;
+    for (const auto& s : steps) width = std::max(width, s.path.size());
+    std::string out;
+    char line[512];
+    std::snprintf(line, sizeof line, "%4s  %-*s  %-40s %10s %6s %9s\n", "step", static_cast<int>(width),
+                  "path", "runs", "ms", "%", "GFLOP/s");
+    out += line;
+    const double total = seconds();
+    for (std::size_t i = 0; i < steps.size(); ++i) {
+      const step_time& s = steps[i];
+      const std::string runs = s.detail.empty() ? s.kind : s.kind + " " + s.detail;
+      const double gflops =
+          s.seconds > 0 ? 2.0 * static_cast<double>(s.macs * batch) / s.seconds * 1e-9 : 0.0;
+      std::snprintf(line, sizeof line, "%4zu  %-*s  %-40s %10.3f %6.1f %9.1f\n", i, static_cast<int>(width),
+                    s.path.c_str(), runs.c_str(), s.seconds * 1e3, total > 0 ? 100 * s.seconds / total : 0.0,
+                    gflops);
+      out += line;
+    }
+    std::snprintf(line, sizeof line, "%4s  %-*s  %-40s %10.3f %6.1f\n", "", static_cast<int>(width), "sum",
+                  (std::to_string(steps.size()) + " steps, batch " + std::to_string(batch) + ", median of " +
+                   std::to_string(passes) + " passes")
+                      .c_str(),
+                  total * 1e3, 100.0);
+    out += line;
+    return out;
+  }
+};
+
+// The steps of fuse_t<Net>'s pass, in the order it runs them (seconds 0), named after Net's layers
+// (fusion drops the names): a step with weights by the layer of Net whose weights start where its
+// own do (fusion keeps every weight where Net has it); one without by a layer of Net of its kind at
+// the same place in the buffer, the first after the layer last named (two relus can share a place).
+template <network_type Net>
+std::vector<step_time> pass_steps() {
+  struct layer {
+    std::string path;
+    std::string_view kind;
+    std::size_t offset, storage;
+  };
+  std::vector<layer> layers;  // Net's, in the order it runs them
+  walk<Net>([&]<class Bound>(std::type_identity<Bound>, const node_site& site) {
+    layers.push_back({site.path, Bound::kind, site.offset, Bound::storage});
+  });
+  std::vector<step_time> steps;
+  std::size_t after_last_named = 0;
+  walk<fuse_t<Net>>([&]<class Bound>(std::type_identity<Bound>, const node_site& site) {
+    step_time s{site.path, std::string(Bound::kind), {}, Bound::macs, 0.0};
+    if constexpr (requires { Bound::detail(); }) s.detail = Bound::detail();
+    const auto names = [&](const layer& l) {
+      return l.offset == site.offset &&
+             (Bound::storage > 0 ? l.storage > 0 : l.storage == 0 && l.kind == Bound::kind);
+    };
+    auto found = std::find_if(layers.begin() + static_cast<long>(after_last_named), layers.end(), names);
+    if (found == layers.end()) found = std::find_if(layers.begin(), layers.end(), names);
+    if (found != layers.end()) {
+      s.path = found->path;
+      after_last_named = static_cast<std::size_t>(found - layers.begin()) + 1;
+    }
+    steps.push_back(std::move(s));
+  });
+  return steps;
+}
+
+namespace detail {
+// Collects one pass's step times.
+struct step_recorder final : step_listener {
+  std::vector<double> times;
+  void step_done(double seconds) override { times.push_back(seconds); }
+};
+
+// This thread's passes report to `listener` while it lives (the one before is restored after,
+// whether the pass returns or throws).
+class listening_to {
+ public:
+  explicit listening_to(step_listener& listener) : previous_(active_step_listener) {
+    active_step_listener = &listener;
+  }
+  ~listening_to() { active_step_listener = previous_; }
+  listening_to(const listening_to&) = delete;
+  listening_to& operator=(const listening_to&) = delete;
+
+ private:
+  step_listener* previous_;
+};
+}  // namespace detail
+
+}  // namespace ctnet
