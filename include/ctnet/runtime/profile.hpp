@@ -42,30 +42,38 @@ struct pass_profile {
 
   // One line per step: its number, path, kind and detail, milliseconds, share of the sum, GFLOP/s.
   std::string table() const {
-    std::size_t width = 4;
-    for (const auto& s : steps) width = std::max(width, s.path.size());
-    std::string out;
-    char line[512];
-    std::snprintf(line, sizeof line, "%4s  %-*s  %-40s %10s %6s %9s\n", "step", static_cast<int>(width),
-                  "path", "runs", "ms", "%", "GFLOP/s");
-    out += line;
+    const auto runs_of = [](const step_time& s) {
+      return s.detail.empty() ? s.kind : s.kind + " " + s.detail;
+    };
+    const std::string summary = std::to_string(steps.size()) + " steps, batch " + std::to_string(batch) +
+                                ", median of " + std::to_string(passes) + " passes";
+    std::size_t path_width = 4, runs_width = summary.size();
+    for (const auto& s : steps) {
+      path_width = std::max(path_width, s.path.size());
+      runs_width = std::max(runs_width, runs_of(s).size());
+    }
+    const auto left = [](std::string text, std::size_t width) {
+      text.resize(std::max(width, text.size()), ' ');
+      return text;
+    };
+    const auto right = [](const char* format, auto value) {
+      char text[32];
+      std::snprintf(text, sizeof text, format, value);
+      return std::string(text);
+    };
+    std::string out = "step  " + left("path", path_width) + "  " + left("runs", runs_width) +
+                      right("%10s", "ms") + right("%7s", "%") + right("%10s", "GFLOP/s") + "\n";
     const double total = seconds();
     for (std::size_t i = 0; i < steps.size(); ++i) {
       const step_time& s = steps[i];
-      const std::string runs = s.detail.empty() ? s.kind : s.kind + " " + s.detail;
+      const double share = total > 0 ? 100 * s.seconds / total : 0.0;
       const double gflops =
           s.seconds > 0 ? 2.0 * static_cast<double>(s.macs * batch) / s.seconds * 1e-9 : 0.0;
-      std::snprintf(line, sizeof line, "%4zu  %-*s  %-40s %10.3f %6.1f %9.1f\n", i, static_cast<int>(width),
-                    s.path.c_str(), runs.c_str(), s.seconds * 1e3, total > 0 ? 100 * s.seconds / total : 0.0,
-                    gflops);
-      out += line;
+      out += right("%4zu", i) + "  " + left(s.path, path_width) + "  " + left(runs_of(s), runs_width) +
+             right("%10.3f", s.seconds * 1e3) + right("%7.1f", share) + right("%10.1f", gflops) + "\n";
     }
-    std::snprintf(line, sizeof line, "%4s  %-*s  %-40s %10.3f %6.1f\n", "", static_cast<int>(width), "sum",
-                  (std::to_string(steps.size()) + " steps, batch " + std::to_string(batch) + ", median of " +
-                   std::to_string(passes) + " passes")
-                      .c_str(),
-                  total * 1e3, 100.0);
-    out += line;
+    out += "      " + left("sum", path_width) + "  " + left(summary, runs_width) +
+           right("%10.3f", total * 1e3) + right("%7.1f", 100.0) + "\n";
     return out;
   }
 };
