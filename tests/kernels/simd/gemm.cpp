@@ -231,7 +231,7 @@ TEMPLATE_LIST_TEST_CASE("simd::gemm gives bit-identical results however the colu
   }
 }
 
-TEMPLATE_LIST_TEST_CASE("simd::gemm reads a B packed once in micro-panels as it reads the matrix",
+TEMPLATE_LIST_TEST_CASE("simd::gemm reads a B packed in micro-panels one panel at a time as the whole matrix",
                         "[kernels][simd][gemm]", tested_archs) {
   using G = ctnet::simd::gemm<TestType>;
   using panels = ctnet::simd::packed_panels<TestType>;
@@ -247,17 +247,20 @@ TEMPLATE_LIST_TEST_CASE("simd::gemm reads a B packed once in micro-panels as it 
     for (std::size_t j = 0; j < n; ++j)
       for (std::size_t q = 0; q < k; ++q) w[j * k + q] = p.b[q * p.ldb + j];
     panels::pack_transposed(w.data(), k, n, b_panels.data());
-    const panels operand{b_panels.data(), k};
-    // Column ranges from a micro-panel's start (the contiguous copy) and from inside one.
-    for (const auto& [begin, end] : {std::pair<std::size_t, std::size_t>{0, n}, {G::nr, n}, {3, n - 1}, {1, 2}}) {
-      if (begin >= end || end > n) continue;
-      const auto e = p.epilogue(true, true, m % 2 == 1);
+    for (int parts = 0; parts < 8; ++parts) {
+      const auto e = p.epilogue(parts & 1, parts & 2, parts & 4);
       std::fill(p.c.begin(), p.c.end(), sentinel);
-      p.template multiply<TestType>(packed_a, begin, end, e);
+      p.template multiply<TestType>(packed_a, 0, n, e);
       const std::vector<float> from_matrix = p.c;
+      // As linear runs it: each micro-panel a K × nr matrix, its columns of C, its residual.
       std::fill(p.c.begin(), p.c.end(), sentinel);
-      G::multiply(m, k, packed_a.data(), operand, p.c.data(), p.ldc, begin, end, e);
-      INFO("M=" << m << " K=" << k << " N=" << n << " columns [" << begin << ", " << end << ")");
+      for (std::size_t j = 0; j < n; j += G::nr) {
+        ctnet::simd::epilogue at = e;
+        if (at.residual) at.residual += j;
+        G::multiply(m, k, packed_a.data(), panels::panel(b_panels.data(), k, j), G::nr, p.c.data() + j, p.ldc, 0,
+                    std::min(G::nr, n - j), at);
+      }
+      INFO("M=" << m << " K=" << k << " N=" << n << " epilogue parts " << parts);
       CHECK(std::memcmp(from_matrix.data(), p.c.data(), p.c.size() * sizeof(float)) == 0);
     }
   }

@@ -1,7 +1,7 @@
 // A fully connected layer as one matrix product per batch: Y[N][Out] = X[N][In] · Wᵀ[In][Out] + b.
 // Samples are the product's rows, so X is packed as gemm's A on each call (N·In floats, small
 // beside the weights), and Wᵀ — transposed and packed in micro-panels once, at packing
-// (packed_panels.hpp) — is its B, each tile of it copied from one contiguous run. The bias
+// (packed_panels.hpp) — is its B, read in place one micro-panel at a time. The bias
 // goes in through the epilogue's residual with a row stride of 0: residual[row·0 + col] = b[col].
 // Output columns are shared among threads; gemm makes every element's sum the same whatever
 // the split.
@@ -46,13 +46,18 @@ struct linear {
     bias.residual = packed + transposed_floats(in, out);
     bias.ld_residual = 0;
     auto& pool = threads();
-    // Column chunks of a multiple of nr keep every thread's tiles whole, each a micro-panel of the
+    // Column chunks of a multiple of nr keep every thread's tiles whole, whole micro-panels of the
     // packed weights; the pool only pays for itself on a large product.
     const std::size_t grain = n * in * out < (std::size_t{1} << 18)
                                   ? out
                                   : round_up(1 + out / (2 * pool.concurrency()), product::nr);
     pool.parallel_for(out, grain, [&](std::size_t begin, std::size_t end) {
-      product::multiply(n, in, scratch, weights{packed, in}, y, out, begin, end, bias);
+      for (std::size_t j = begin; j < end; j += product::nr) {
+        epilogue at = bias;
+        at.residual += j;
+        product::multiply(n, in, scratch, weights::panel(packed, in, j), product::nr, y + j, out, 0,
+                          std::min(product::nr, end - j), at);
+      }
     });
   }
 };

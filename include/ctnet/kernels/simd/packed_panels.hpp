@@ -1,8 +1,9 @@
-// A right-hand operand packed once, as gemm<Arch> packs B on every call: micro-panel after
-// micro-panel, each K rows of nr floats ([⌈N / nr⌉][K][nr], zero past N). For weights used as B (a
-// linear layer's Wᵀ), packed when the model is: each tile's copy is then one contiguous run. Read
-// from Wᵀ as a matrix, each of a tile's K rows was a few floats from another page (resnet50's head,
-// 2048 → 1000 at batch 1, took 0.94 ms inside the pass, where ONNX Runtime's took 0.37).
+// Weights used as a product's B, packed once as gemm<Arch> packs B on every call: micro-panel after
+// micro-panel, each K rows of nr floats ([⌈N / nr⌉][K][nr], zero past N). Each micro-panel is then a
+// K × nr matrix whose rows lie back to back, which gemm reads in place (as it reads Winograd's V).
+// A linear layer's Wᵀ read as one matrix had each tile's K rows a few floats from another page
+// (resnet50's head, 2048 → 1000 at batch 1: 0.66-0.79 ms inside the pass, ONNX Runtime's 0.37);
+// packed and copied a tile at a time, 0.43-0.56 ms; read in place, 0.45 where the copy took 0.54.
 #pragma once
 #include <algorithm>
 #include <cstddef>
@@ -15,9 +16,6 @@ template <class Arch>
 struct packed_panels {
   static constexpr std::size_t nr = gemm_tiling<Arch>::nr;
 
-  const float* data;  // as pack_transposed wrote it
-  std::size_t k;      // rows of B
-
   static constexpr std::size_t floats(std::size_t k, std::size_t n) { return (n + nr - 1) / nr * nr * k; }
 
   // B = Wᵀ, from W's N rows of K floats (PyTorch's [out][in] for a linear layer), into floats(k, n).
@@ -27,22 +25,8 @@ struct packed_panels {
       for (std::size_t kk = 0; kk < k; ++kk) out[j / nr * nr * k + kk * nr + j % nr] = w[j * k + kk];
   }
 
-  // gemm's operand interface: rows [k0, k0 + kc) of columns [j, j + cols), cols ≤ nr, as kc rows of
-  // nr floats, zero past cols. A tile starting on a micro-panel (every tile, where the callers' column
-  // ranges start on multiples of nr) is a copy of kc·nr floats in a row; any other, float by float.
-  void pack(std::size_t k0, std::size_t kc, std::size_t j, std::size_t cols, float* out) const {
-    if (j % nr == 0) {
-      std::copy_n(data + j * k + k0 * nr, kc * nr, out);
-      if (cols < nr)
-        for (std::size_t kk = 0; kk < kc; ++kk) std::fill(out + kk * nr + cols, out + (kk + 1) * nr, 0.0f);
-      return;
-    }
-    for (std::size_t kk = 0; kk < kc; ++kk)
-      for (std::size_t i = 0; i < nr; ++i) {
-        const std::size_t column = j + i;
-        out[kk * nr + i] = i < cols ? data[column / nr * nr * k + (k0 + kk) * nr + column % nr] : 0.0f;
-      }
-  }
+  // The micro-panel of columns [j, j + nr), j a multiple of nr: K rows, nr floats apart.
+  static const float* panel(const float* packed, std::size_t k, std::size_t j) { return packed + j * k; }
 };
 
 }  // namespace ctnet::simd
