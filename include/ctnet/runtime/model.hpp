@@ -146,27 +146,9 @@ class model {
     const std::size_t batch = checked_batch(in, out);
     reserve_workspace(batch);
     prepare<fuse_t<Net>>(fused_);
-    pass_profile result{batch, passes, pass_steps<Net>()};
-    std::vector<std::vector<double>> times(result.steps.size());
-    detail::step_recorder recorder;
-    for (std::size_t pass = 0; pass <= passes; ++pass) {
-      recorder.times.clear();
-      {
-        detail::listening_to listening(recorder);
-        fused_.kernels.run(fused_.packed.data(), in.data(), out.data(), workspace_.data(), batch);
-      }
-      if (recorder.times.size() != times.size())
-        throw error("ctnet::model::profile: the pass ran " + std::to_string(recorder.times.size()) +
-                    " steps where walk() names " + std::to_string(times.size()) + " (a bug in ctnet)");
-      if (pass == 0) continue;  // warming up
-      for (std::size_t i = 0; i < times.size(); ++i) times[i].push_back(recorder.times[i]);
-    }
-    for (std::size_t i = 0; i < times.size(); ++i) {
-      auto middle = times[i].begin() + static_cast<long>(times[i].size() / 2);
-      std::nth_element(times[i].begin(), middle, times[i].end());
-      result.steps[i].seconds = *middle;
-    }
-    return result;
+    return profile_passes<Net>(batch, passes, [&] {
+      fused_.kernels.run(fused_.packed.data(), in.data(), out.data(), workspace_.data(), batch);
+    });
   }
 
   // The scalar reference kernels, layer by layer: the oracle every fast kernel is tested against.

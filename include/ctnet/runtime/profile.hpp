@@ -11,6 +11,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "../error.hpp"
 #include "../fusion/fuse.hpp"
 #include "../graph/network.hpp"
 #include "../graph/steps.hpp"
@@ -135,5 +136,33 @@ class listening_to {
   step_listener* previous_;
 };
 }  // namespace detail
+
+// Runs `pass` (one fused pass of fuse_t<Net> over a batch of `batch`) once untimed, then `passes`
+// times listening to its steps: each step's median, named by pass_steps<Net>. Throws ctnet::error
+// if a pass runs another number of steps than the walk names (a bug in ctnet).
+template <network_type Net, class Pass>
+pass_profile profile_passes(std::size_t batch, std::size_t passes, Pass&& pass) {
+  pass_profile result{batch, passes, pass_steps<Net>()};
+  std::vector<std::vector<double>> times(result.steps.size());
+  detail::step_recorder recorder;
+  for (std::size_t round = 0; round <= passes; ++round) {
+    recorder.times.clear();
+    {
+      detail::listening_to listening(recorder);
+      pass();
+    }
+    if (recorder.times.size() != times.size())
+      throw error("ctnet::model::profile: the pass ran " + std::to_string(recorder.times.size()) +
+                  " steps where walk() names " + std::to_string(times.size()) + " (a bug in ctnet)");
+    if (round == 0) continue;  // warming up
+    for (std::size_t i = 0; i < times.size(); ++i) times[i].push_back(recorder.times[i]);
+  }
+  for (std::size_t i = 0; i < times.size(); ++i) {
+    const auto middle = times[i].begin() + static_cast<long>(times[i].size() / 2);
+    std::nth_element(times[i].begin(), middle, times[i].end());
+    result.steps[i].seconds = *middle;
+  }
+  return result;
+}
 
 }  // namespace ctnet
