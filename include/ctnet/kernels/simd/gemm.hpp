@@ -23,12 +23,10 @@
 // or two whole panels: the micro-kernel reads it through the operand's reader, all of K in one block.
 // Between K blocks the partial sums go through C (a float store and load is exact); the epilogue is
 // applied once, after the last K block. While the micro-kernel runs it prefetches the next panel of A
-// and (in an M block's first panel) the next micro-panel of B, or after the last one the first of
-// the next M or K block; read in place, the next tile's rows: B's rows are ldb (a plane) apart, so
-// the hardware prefetchers do not see those streams. In a network B is the layer before's output,
-// which comes from memory or the other core's cache: with Winograd's (winograd.hpp), these
-// prefetches made resnet18 and resnet50 3-4% faster at batch 1 while memory was contended, and
-// changed nothing measurable in a quiet spell. Measured on the ResNet-50 shapes in benchmarks/gemm.cpp.
+// and nothing of B. Prefetching B's next micro-panel (4 hints per k) made resnet50's pass 1.2× slower
+// on an Intel Xeon with AVX-512, only in an M block's first panel 1.05×; the next tile's rows of an
+// operand read in place, within noise. (Written earlier, those hints were deleted by the compiler
+// unnoticed: see detail::prefetch.) Measured on the ResNet-50 shapes in benchmarks/gemm.cpp.
 //
 // Bit-identical however [0, N) is split: every output element, wherever its column falls (full tile,
 // column tail, one vector or several), goes through the same operations in the same order: fma over
@@ -138,8 +136,11 @@ template <std::size_t N, class F>
   unroll_each(f, std::make_index_sequence<N>{});
 }
 
-// A hint only: a no-op where the compiler has no portable prefetch.
-inline void prefetch(const float* p) {
+// A hint only: a no-op where the compiler has no portable prefetch. always_inline, as every function
+// between a kernel and it must be (no lambdas): g++ 12 deems a function that only prefetches free of
+// effects and deletes a call to it that it met inside an always_inline function inlined first. So
+// every prefetch issued through unroll's lambdas was silently dropped.
+[[gnu::always_inline]] inline void prefetch(const float* p) {
 #if defined(__GNUC__) || defined(__clang__)
   __builtin_prefetch(p, 0, 2);
 #else
@@ -147,20 +148,15 @@ inline void prefetch(const float* p) {
 #endif
 }
 // The same for an address that may lie outside any object (a hint never faults).
-inline void prefetch(std::uintptr_t address) { prefetch(reinterpret_cast<const float*>(address)); }
+[[gnu::always_inline]] inline void prefetch(std::uintptr_t address) {
+  prefetch(reinterpret_cast<const float*>(address));
+}
 // Every cache line of a run of Floats floats from `address`: one hint per 64 bytes and one for the
 // last float, since the run need not start on a line.
 template <std::size_t Floats>
 [[gnu::always_inline]] inline void prefetch_floats(std::uintptr_t address) {
-  unroll<(Floats + 15) / 16>([&](auto l) { prefetch(address + l * 64); });
+  for (std::size_t line = 0; line < (Floats + 15) / 16; ++line) prefetch(address + line * 64);
   prefetch(address + (Floats - 1) * sizeof(float));
-}
-// The same for a run of count ≤ MaxFloats floats.
-template <std::size_t MaxFloats>
-[[gnu::always_inline]] inline void prefetch_floats_up_to(std::uintptr_t address, std::size_t count) {
-  const std::uintptr_t last = address + (count - 1) * sizeof(float);
-  unroll<(MaxFloats + 15) / 16>([&](auto l) { prefetch(std::min<std::uintptr_t>(address + l * 64, last)); });
-  prefetch(last);
 }
 }  // namespace detail
 
@@ -276,11 +272,10 @@ struct gemm {
       using reader_type = std::remove_cvref_t<decltype(reader)>;
       // A tile whose rows reach past the operand's ends is read with masked loads where the
       // architecture has them (masked_cursor), else packed.
-      const bool more = j + cols < n_end;  // a tile after this one
       if (reader.inside) {
-        tiles_in_place<typename reader_type::cursor>(m, k, packed_a, reader, c, ldc, j, cols, more, e);
+        tiles_in_place<typename reader_type::cursor>(m, k, packed_a, reader, c, ldc, j, cols, e);
       } else if constexpr (reader_type::loads_masked) {
-        tiles_in_place<typename reader_type::masked_cursor>(m, k, packed_a, reader, c, ldc, j, cols, more, e);
+        tiles_in_place<typename reader_type::masked_cursor>(m, k, packed_a, reader, c, ldc, j, cols, e);
       } else {
         multiply_packed(m, k, packed_a, b, c, ldc, j, j + cols, e);
       }
@@ -290,13 +285,11 @@ struct gemm {
   // Columns [j, j + cols) of every panel, B read through a Cursor on the reader.
   template <class Cursor, class Reader>
   static void tiles_in_place(std::size_t m, std::size_t k, const float* packed_a, const Reader& reader,
-                             float* c, std::size_t ldc, std::size_t j, std::size_t cols, bool more,
-                             const epilogue& e) {
+                             float* c, std::size_t ldc, std::size_t j, std::size_t cols, const epilogue& e) {
     static constexpr auto widths = tiles_of_width<Cursor>(std::make_index_sequence<nv>{});
     for (std::size_t i0 = 0; i0 < m; i0 += mr) {
       const float* a = packed_a + i0 * k;
-      tile_args t = single_block_tile(k, a, i0 + mr < m ? a + mr * k : a, c, ldc, i0, j, cols, e);
-      t.next_tile = more && i0 == 0;
+      const tile_args t = single_block_tile(k, a, i0 + mr < m ? a + mr * k : a, c, ldc, i0, j, cols, e);
       widths[(cols + lanes - 1) / lanes - 1](t, Cursor(reader, 0));
     }
   }
@@ -371,24 +364,7 @@ struct gemm {
                         last && e.residual ? e.residual + i0 * e.ld_residual + j : nullptr,
                         e.ld_residual,
                         last && e.relu,
-                        p + 1 < panels ? packed_a + (i0 + mr) * k + k0 * mr : packed_a + i0 * k + k0 * mr,
-                        b_tile,
-                        b_stride,
-                        nr - 1,
-                        false};
-            if constexpr (in_memory) {
-              if (p == p0 && n_end - j > nr) {
-                t.next_b = b.data + k0 * b.ld + j + nr;
-                t.next_b_ld = b.ld;
-                t.next_b_last = std::min(nr, n_end - j - nr) - 1;
-              } else if (p == p0 && (p1 < panels || k0 + 2 * kc <= k)) {
-                // The last tile: the first one again, for the next M block, or the next K block's
-                // (if that has kc rows too).
-                t.next_b = b.data + (p1 < panels ? k0 : k0 + kc) * b.ld + n_begin;
-                t.next_b_ld = b.ld;
-                t.next_b_last = std::min(nr, n_end - n_begin) - 1;
-              }
-            }
+                        p + 1 < panels ? packed_a + (i0 + mr) * k + k0 * mr : packed_a + i0 * k + k0 * mr};
             const std::size_t rows = std::min(mr, m - i0);
             if (rows == mr && cols == nr) {
               tile<mr, nv>(t);
@@ -439,14 +415,11 @@ struct gemm {
         for (std::size_t j = jb; j < jb_end; j += nr) {
           const float* b_tile = block + (j - jb) * k;
           const bool last_tile = j + nr == jb_end;
-          // Prefetched: the next panel of A, or this one; the next micro-panel of B, or the first.
+          // Prefetched: the next panel of A, or this one.
           tile_args t =
               single_block_tile(k, a, last_tile && p + 1 < p1 ? a + mr * k : a, c, ldc, i0, j, nr, e);
           t.b = b_tile;
           t.b_stride = nr;
-          t.next_b = last_tile ? block : b_tile + k * nr;
-          t.next_b_ld = nr;
-          t.next_b_last = nr - 1;
           if (rows == mr)
             tile<mr, nv>(t);
           else
@@ -478,7 +451,7 @@ struct gemm {
   }
 
   // The tile at row i0 (a panel's first), column j of a product whose K is one block (so the epilogue
-  // applies), A's panel at a; B's micro-panel and its prefetch left to the caller.
+  // applies), A's panel at a; B's micro-panel left to the caller.
   static tile_args single_block_tile(std::size_t k, const float* a, const float* next_a, float* c,
                                      std::size_t ldc, std::size_t i0, std::size_t j, std::size_t cols,
                                      const epilogue& e) {
@@ -494,11 +467,7 @@ struct gemm {
             e.residual ? e.residual + i0 * e.ld_residual + j : nullptr,
             e.ld_residual,
             e.relu,
-            next_a,
-            nullptr,
-            0,
-            0,
-            false};
+            next_a};
   }
 
   struct tile_args {
@@ -515,17 +484,8 @@ struct gemm {
     std::size_t ld_residual;
     bool relu;  // last K block only
     // Prefetched while computing, a row per k: kc rows of mr floats, the next panel of A (or this
-    // one); kc rows next_b_ld apart of next_b_last + 1 floats, the next micro-panel of B for an M
-    // block's first panel, this one (already in L1) for the others.
+    // one).
     const float* next_a;
-    const float* next_b;
-    std::size_t next_b_ld;
-    std::size_t next_b_last;
-    // B read in place (a cursor): also prefetch the next tile's columns of every row, nr further
-    // on. Set in a tile's first panel, so that the next tile finds its B in cache: a convolution's
-    // input comes from memory or the other core (written by the layer before), and its rows are a
-    // plane apart, too many streams for the hardware prefetchers.
-    bool next_tile;
   };
 
   // B[0, kc)[0, cols) → rows of nr floats, zero past cols.
@@ -578,7 +538,6 @@ struct gemm {
 
   template <std::size_t Rows, std::size_t Vecs, class BRows>
   [[gnu::flatten]] static void tile(const tile_args& t, BRows b) {
-    constexpr bool prefetch_b = std::is_same_v<BRows, strided_rows>;
     // Valid columns in the last vector: lanes for a full tile, fewer for a column tail.
     const std::size_t tail = t.cols - (Vecs - 1) * lanes;
     const auto load = [&](const float* row, auto v) {
@@ -596,18 +555,9 @@ struct gemm {
       detail::unroll<Rows>([&](auto r) { detail::unroll<Vecs>([&](auto v) { acc[r][v] = batch(0.0f); }); });
     }
 
-    constexpr bool reads_ahead = requires(const BRows& rows) { rows.prefetch_next_tile(); };
     const float* a = t.a;
     for (std::size_t kk = 0; kk < t.kc; ++kk) {
       detail::prefetch(t.next_a + kk * mr);
-      if constexpr (reads_ahead) {
-        if (t.next_tile) b.prefetch_next_tile();
-      }
-      if constexpr (prefetch_b) {
-        // A row of the next B micro-panel.
-        detail::prefetch_floats_up_to<nr>(reinterpret_cast<std::uintptr_t>(t.next_b + kk * t.next_b_ld),
-                                          t.next_b_last + 1);
-      }
 
       std::array<batch, Vecs> bv;
       detail::unroll<Vecs>([&](auto v) { bv[v] = b.load(v); });

@@ -126,10 +126,6 @@ struct same_patches {
         return batch::load_unaligned(r.x + first + static_cast<long>(v * lanes)) &
                batch::load_aligned(mask + v * lanes);
       }
-      // This row's floats in the next tile, nr further on (gemm's tile prefetches them).
-      [[gnu::always_inline]] void prefetch_next_tile() const {
-        detail::prefetch_floats<nr>(address_of(r.x, first + static_cast<long>(nr)));
-      }
       [[gnu::always_inline]] void next() {
         if (++t == r.taps) t = 0, channel += static_cast<long>(r.channel);
         first = channel + r.offset[t];
