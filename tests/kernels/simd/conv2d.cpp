@@ -72,18 +72,25 @@ TEST_CASE("fast conv2d matches the reference on odd shapes", "[kernels][simd][co
   }
 }
 
-// 3×3 "same" convolutions with 64 channels or more on 28×28 or larger run as Winograd's F(4×4, 3×3)
-// (winograd.hpp), within the 1e-4 the issue allows it (measured 1e-5 on these). Odd sizes leave
-// partial tiles and partial groups of tiles at the right and bottom edges; at batch 4 blocks of
-// tiles span images, and 2 threads share the blocks out. The residual block checks the fused
-// epilogue (bias, residual, relu).
+// 3×3 "same" convolutions with 64 channels or more on 16 tiles (13×13) or more run as Winograd's
+// F(4×4, 3×3) (winograd.hpp), within the 1e-4 the issue allows it (measured 1e-5 on these). Odd
+// sizes leave partial tiles and partial groups of tiles at the right and bottom edges; at batch 4
+// blocks of tiles span images, and 2 threads share the blocks out. An image of 16 tiles is one
+// block with AVX-512 (a vector of tiles): at batch 1 the threads share its channels instead
+// (run_shared_block), 70 output channels in bands of whole panels. The residual blocks check the
+// fused epilogue (bias, residual, relu).
 TEST_CASE("fast conv2d by Winograd's F(4x4, 3x3) matches the reference", "[kernels][simd][conv2d][winograd]") {
   INFO("kernels: " << active_arch());
   STATIC_REQUIRE(simd::uses_winograd(bind<conv2d<64, 3>, shape<64, 29, 27>>::geometry));
-  STATIC_REQUIRE(!simd::uses_winograd(bind<conv2d<64, 3>, shape<64, 14, 14>>::geometry));
+  STATIC_REQUIRE(simd::uses_winograd(bind<conv2d<64, 3>, shape<64, 13, 13>>::geometry));
+  STATIC_REQUIRE(!simd::uses_winograd(bind<conv2d<64, 3>, shape<64, 12, 13>>::geometry));
+  STATIC_REQUIRE(!simd::uses_winograd(bind<conv2d<512, 3>, shape<512, 14, 14>>::geometry));
   STATIC_REQUIRE(!simd::uses_winograd(bind<conv2d<64, 3, 2>, shape<64, 56, 56>>::geometry));
   using block = network<shape<64, 30, 28>,
                         residual<sequential<conv2d<64, 3>, batch_norm, relu, conv2d<64, 3>, batch_norm>, identity>>;
+  using small_block =
+      network<shape<64, 14, 13>,
+              residual<sequential<conv2d<64, 3>, batch_norm, relu, conv2d<64, 3>, batch_norm>, identity>>;
   for (std::size_t threads : {1, 2}) {
     set_num_threads(threads);
     for (std::size_t batch : {1, 4}) {
@@ -91,6 +98,8 @@ TEST_CASE("fast conv2d by Winograd's F(4x4, 3x3) matches the reference", "[kerne
       CHECK(fast_vs_reference<one_conv<64, 29, 27, conv2d<64, 3>>>(batch, 40) <= 1e-4);
       CHECK(fast_vs_reference<one_conv<67, 28, 33, conv2d_with_bias<70, 3>>>(batch, 41) <= 1e-4);
       CHECK(fast_vs_reference<block>(batch, 42) <= 1e-4);
+      CHECK(fast_vs_reference<one_conv<67, 13, 15, conv2d_with_bias<70, 3>>>(batch, 45) <= 1e-4);
+      CHECK(fast_vs_reference<small_block>(batch, 46) <= 1e-4);
     }
   }
   // Blocks of tiles depend on the thread count; what each output element goes through does not.
@@ -98,6 +107,11 @@ TEST_CASE("fast conv2d by Winograd's F(4x4, 3x3) matches the reference", "[kerne
   const auto x = random_values(5 * model<block>::input_size, 44);
   const auto results = testing::forward_with_thread_counts(m, x, 5);
   for (const auto& r : results) REQUIRE(r == results.front());
+  // Nor do the bands of a shared block (batch 1).
+  model<small_block> small(47);
+  const auto one = random_values(model<small_block>::input_size, 48);
+  const auto small_results = testing::forward_with_thread_counts(small, one, 1);
+  for (const auto& r : small_results) REQUIRE(r == small_results.front());
 }
 
 // Fused (forward) and unfused (forward_unfused) alike, to 1e-5 of the largest output, tighter than the

@@ -9,7 +9,8 @@
 // cost of the transforms and of weights 4× larger (36 floats per filter instead of 9).
 //
 // The tiles go by blocks of up to 48, each on one thread from start to end: the input transform,
-// the α² products, the output transform with bias, residual and relu. The transforms run with one
+// the α² products, the output transform with bias, residual and relu. An image too small for a
+// block per thread is one block whose channels the threads share. The transforms run with one
 // tile per lane, so V and M are read and written as whole vectors: contiguous loads of input rows
 // are transposed inside 128-bit blocks (no gathers: AVX-512 gathers cost this kernel more than its
 // products) and transposed back into output rows.
@@ -53,17 +54,20 @@ struct winograd_matrices {
 // Whether a convolution runs as F(4×4, 3×3): a 3×3 stride-1 window padded by 1, where it paid.
 // ctnet_winograd_bench (batch 1, AVX-512, direct ÷ Winograd time): one thread 2.0× for 64 channels
 // at 56×56 and 128 at 28×28, 1.8× for 256 at 14×14, 1.3× for CIFAR's 32 at 16×16; two threads 1.4×
-// and 1.5×, but 0.9× for 14×14 and 16×16 (one block of tiles, so one thread). Layers of 14×14 also
-// made resnet50 slower as a whole when admitted (their transformed weights, 9.4 MB each, come from
-// memory on every pass), and 7×7 ones ran 2× slower alone (4 tiles per image). So: at least 64
-// channels, 49 tiles and at most 1M floats of transformed weights, i.e. resnet layers 1-2; whole
-// models, interleaved A/B on two threads: resnet18 1.12×, resnet50 1.06× faster.
+// and 1.5× (resnet layers 1-2: resnet18 1.12×, resnet50 1.06× faster as wholes). A 14×14 image is
+// one block of tiles with AVX-512, which one thread ran: inside resnet50's pass, where its
+// transformed weights (9.4 MB for 256 channels, 4× the direct ones) come from memory, 1.2× the
+// direct convolution's time on two threads; with the block's channels shared (run_shared_block)
+// 0.70× (0.77-0.79 ms against 1.13), and whole models 0.94× (resnet50) and 0.91× (resnet18) of their
+// time (Intel Xeon, 2 threads, interleaved). With AVX2 kernels (two blocks, one per thread) 0.56×.
+// 7×7 images ran 2× slower alone (4 tiles). So: at least 64 channels and 16 tiles, and at most 4M
+// floats of transformed weights (resnet layer 4's 512 channels, 9.4M, stay direct: untried).
 constexpr bool uses_winograd(const reference::window_geometry& g) {
   const bool eligible = g.kernel == 3 && g.stride == 1 && g.padding == 1 && g.out_height == g.in_height &&
                         g.out_width == g.in_width;
   const std::size_t tiles = (g.out_height + 3) / 4 * ((g.out_width + 3) / 4);
   const std::size_t channels = std::min(g.in_channels, g.out_channels);
-  return eligible && channels >= 64 && tiles >= 49 && 36 * g.in_channels * g.out_channels <= (1u << 20);
+  return eligible && channels >= 64 && tiles >= 16 && 36 * g.in_channels * g.out_channels <= (1u << 22);
 }
 
 // Scratch floats per image F(4×4, 3×3) needs, whether or not the convolution runs with it: room
@@ -139,6 +143,8 @@ struct winograd {
     const std::size_t slot_floats = points * ((g.in_channels + g.out_channels) * slot_columns + 2 * skew);
     const std::size_t slots = std::clamp<std::size_t>(count * winograd_room(g) / slot_floats, 1,
                                                       std::min(pool.concurrency(), l.blocks));
+    if (l.blocks == 1 && pool.concurrency() > 1)
+      return run_shared_block(g, l, packed, x, y, e, scratch, pool);
     pool.parallel_for(slots, 1, [&](std::size_t begin, std::size_t end) {
       for (std::size_t slot = begin; slot < end; ++slot)
         for (std::size_t b = slot; b < l.blocks; b += slots)
@@ -201,30 +207,76 @@ struct winograd {
             image * l.out_plane + row * g.out_width + column, std::min(lanes, g.out_width - column)};
   }
 
+  // A block's tiles: where they lie, and its V and M in scratch. V_ξ and M_ξ lie one cache line more
+  // than their size apart: at exactly C · columns floats (a multiple of 4 KiB), the 36 vectors a
+  // transform reads or writes for one chunk all fell in the same L1 set.
+  struct block_work {
+    std::array<group_place, max_block_chunks * M> places;
+    std::size_t chunks, columns;  // columns: also the block's floats between rows of V and M
+    std::size_t v_stride, m_stride;
+    float *v, *m;
+    block_work(const reference::window_geometry& g, const layout& l, std::size_t b, float* scratch) {
+      const std::size_t first = l.first_chunk(b);
+      chunks = l.first_chunk(b + 1) - first;
+      columns = chunks * lanes;
+      for (std::size_t i = 0; i < chunks * M; ++i) places[i] = place_of(g, l, first * M + i);
+      v_stride = g.in_channels * columns + skew;
+      m_stride = g.out_channels * columns + skew;
+      v = scratch;
+      m = v + points * v_stride;
+    }
+  };
+
   // Block b of the tiles from x into y, its V and M in scratch.
   static void run_block(const reference::window_geometry& g, const layout& l, const float* packed,
                         const float* x, float* y, const epilogue& e, std::size_t b, float* scratch) {
-    const std::size_t first = l.first_chunk(b), chunks = l.first_chunk(b + 1) - first;
-    const std::size_t columns = chunks * lanes;  // also the block's floats between rows of V and M
-    std::array<group_place, max_block_chunks * M> places;
-    for (std::size_t i = 0; i < chunks * M; ++i) places[i] = place_of(g, l, first * M + i);
-    // V_ξ and M_ξ one cache line more than their size apart: at exactly C · columns floats
-    // (a multiple of 4 KiB), the 36 vectors a transform reads or writes for one chunk all fell
-    // in the same L1 set.
-    const std::size_t v_stride = g.in_channels * columns + skew, m_stride = g.out_channels * columns + skew;
-    float* v = scratch;
-    float* m = v + points * v_stride;
+    const block_work w(g, l, b, scratch);
+    transform_inputs(g, w, x, 0, g.in_channels);
+    multiply_and_transform_outputs(g, w, packed, y, e, 0, g.out_channels);
+  }
+
+  // The one block of an image too small for a block per thread (a 14×14 one: 16 tiles, a vector),
+  // shared: its input channels among the threads, then its output channels (rows of the products
+  // and their output transforms, in bands of whole packed panels). One thread alone ran resnet50's
+  // 14×14 layers in 1.2× the direct convolution's time on two threads, inside the pass, where
+  // their weights come from memory.
+  static void run_shared_block(const reference::window_geometry& g, const layout& l, const float* packed,
+                               const float* x, float* y, const epilogue& e, float* scratch,
+                               thread_pool& pool) {
+    const block_work w(g, l, 0, scratch);
+    const std::size_t threads = pool.concurrency();
+    pool.parallel_for(g.in_channels, (g.in_channels + threads - 1) / threads,
+                      [&](std::size_t begin, std::size_t end) { transform_inputs(g, w, x, begin, end); });
+    const std::size_t panels = (g.out_channels + product::mr - 1) / product::mr;
+    pool.parallel_for(panels, (panels + threads - 1) / threads, [&](std::size_t begin, std::size_t end) {
+      multiply_and_transform_outputs(g, w, packed, y, e, begin * product::mr,
+                                     std::min(g.out_channels, end * product::mr));
+    });
+  }
+
+  // Input channels [begin, end) of x into the block's V.
+  static void transform_inputs(const reference::window_geometry& g, const block_work& w, const float* x,
+                               std::size_t begin, std::size_t end) {
     const std::size_t plane = g.in_height * g.in_width;
-    for (std::size_t c = 0; c < g.in_channels; ++c)
-      transform_input(g, places.data(), chunks, x + c * plane, c + 1 < g.in_channels ? plane : 0,
-                      v + c * columns, v_stride);
+    for (std::size_t c = begin; c < end; ++c)
+      transform_input(g, w.places.data(), w.chunks, x + c * plane, c + 1 < end ? plane : 0,
+                      w.v + c * w.columns, w.v_stride);
+  }
+
+  // Output channels [begin, end) (begin a packed panel's first row): their rows of every M_ξ, then
+  // their planes of y.
+  static void multiply_and_transform_outputs(const reference::window_geometry& g, const block_work& w,
+                                             const float* packed, float* y, const epilogue& e,
+                                             std::size_t begin, std::size_t end) {
     for (std::size_t p = 0; p < points; ++p)
-      product::multiply(g.out_channels, g.in_channels, packed + p * packed_stride(g),
-                        matrix_operand{v + p * v_stride, columns}, m + p * m_stride, columns, 0, columns);
-    for (std::size_t k = 0; k < g.out_channels; ++k) {
+      product::multiply_rows(begin, end, g.in_channels, packed + p * packed_stride(g),
+                             matrix_operand{w.v + p * w.v_stride, w.columns}, w.m + p * w.m_stride, w.columns,
+                             0, w.columns);
+    for (std::size_t k = begin; k < end; ++k) {
       const std::size_t offset = k * g.out_height * g.out_width;
-      transform_output(g, places.data(), chunks, m + k * columns, m_stride, e.bias ? e.bias[k] : 0.0f,
-                       y + offset, e.residual ? e.residual + offset : nullptr, e.relu);
+      transform_output(g, w.places.data(), w.chunks, w.m + k * w.columns, w.m_stride,
+                       e.bias ? e.bias[k] : 0.0f, y + offset, e.residual ? e.residual + offset : nullptr,
+                       e.relu);
     }
   }
 
