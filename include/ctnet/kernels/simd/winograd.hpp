@@ -132,10 +132,12 @@ struct winograd {
 
   // Images [0, count) of x (each C×H×W) into y, with the epilogue (its residual laid out as y);
   // scratch holds count × winograd_room(g) floats. The blocks of tiles are shared out among the
-  // pool's threads.
+  // pool's threads, or the channels of a single block.
   static void run(const reference::window_geometry& g, const float* packed, const float* x, float* y,
                   std::size_t count, float* scratch, const epilogue& e, thread_pool& pool) {
     const layout l(g, count, pool.concurrency());
+    if (l.blocks == 1 && pool.concurrency() > 1)
+      return run_shared_block(g, l, packed, x, y, e, scratch, pool);
     // One V and M per worker, reused for each of its blocks (blocks s, s + slots, ...), so that
     // they stay in its core's cache: with a V and M per block, a block's memory went to the other
     // core half the time and two threads ran a resnet layer-1 convolution no faster than one.
@@ -143,8 +145,6 @@ struct winograd {
     const std::size_t slot_floats = points * ((g.in_channels + g.out_channels) * slot_columns + 2 * skew);
     const std::size_t slots = std::clamp<std::size_t>(count * winograd_room(g) / slot_floats, 1,
                                                       std::min(pool.concurrency(), l.blocks));
-    if (l.blocks == 1 && pool.concurrency() > 1)
-      return run_shared_block(g, l, packed, x, y, e, scratch, pool);
     pool.parallel_for(slots, 1, [&](std::size_t begin, std::size_t end) {
       for (std::size_t slot = begin; slot < end; ++slot)
         for (std::size_t b = slot; b < l.blocks; b += slots)
