@@ -254,12 +254,7 @@ TEMPLATE_LIST_TEST_CASE("simd::gemm reads a B packed in micro-panels one panel a
       const std::vector<float> from_matrix = p.c;
       // As linear runs it: each micro-panel a K × nr matrix, its columns of C, its residual.
       std::fill(p.c.begin(), p.c.end(), sentinel);
-      for (std::size_t j = 0; j < n; j += G::nr) {
-        ctnet::simd::epilogue at = e;
-        if (at.residual) at.residual += j;
-        G::multiply(m, k, packed_a.data(), panels::panel(b_panels.data(), k, j), G::nr, p.c.data() + j, p.ldc, 0,
-                    std::min(G::nr, n - j), at);
-      }
+      panels::multiply(m, k, packed_a.data(), b_panels.data(), p.c.data(), p.ldc, 0, n, e);
       INFO("M=" << m << " K=" << k << " N=" << n << " epilogue parts " << parts);
       CHECK(std::memcmp(from_matrix.data(), p.c.data(), p.c.size() * sizeof(float)) == 0);
     }

@@ -52,12 +52,7 @@ struct linear {
                                   ? out
                                   : round_up(1 + out / (2 * pool.concurrency()), product::nr);
     pool.parallel_for(out, grain, [&](std::size_t begin, std::size_t end) {
-      for (std::size_t j = begin; j < end; j += product::nr) {
-        epilogue at = bias;
-        at.residual += j;
-        product::multiply(n, in, scratch, weights::panel(packed, in, j), product::nr, y + j, out, 0,
-                          std::min(product::nr, end - j), at);
-      }
+      weights::multiply(n, in, scratch, packed, y, out, begin, end, bias);
     });
   }
 };

@@ -27,6 +27,17 @@ struct packed_panels {
 
   // The micro-panel of columns [j, j + nr), j a multiple of nr: K rows, nr floats apart.
   static const float* panel(const float* packed, std::size_t k, std::size_t j) { return packed + j * k; }
+
+  // C[0, M)[begin, end) = A · B, then the epilogue (gemm<Arch>::multiply's), B these panels and begin
+  // a multiple of nr: micro-panel by micro-panel, each read in place as a K × nr matrix.
+  static void multiply(std::size_t m, std::size_t k, const float* packed_a, const float* packed, float* c,
+                       std::size_t ldc, std::size_t begin, std::size_t end, const epilogue& e) {
+    for (std::size_t j = begin; j < end; j += nr) {
+      epilogue at = e;
+      if (at.residual) at.residual += j;
+      gemm<Arch>::multiply(m, k, packed_a, panel(packed, k, j), nr, c + j, ldc, 0, std::min(nr, end - j), at);
+    }
+  }
 };
 
 }  // namespace ctnet::simd
