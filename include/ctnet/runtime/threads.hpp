@@ -88,8 +88,14 @@ class thread_pool {
   // A convolution of a small network at batch 1 lasts tens of microseconds, and waking a sleeping
   // thread through the kernel costs about as much: so both sides of a hand-over first spin for a
   // while (measured: cifar_resnet<20> at batch 1 spent a third of its time in hand-overs). After
-  // that they sleep, so an idle pool costs nothing.
-  static constexpr auto spin_time = std::chrono::microseconds(100);
+  // that they sleep, so an idle pool costs nothing once 2 ms have passed.
+  // Why 2 ms and not 100 µs: one thread's share of a layer often ends 100 µs before the other's (a
+  // vCPU held up by the hypervisor, the share with a column tail), and a thread that slept then woke
+  // late: in a virtual machine (2 vCPUs, Intel Xeon) one resnet50 product split in halves of 470 µs
+  // took 1.1-1.3 ms a call in some spells, one thread running both halves, against 0.49 ms with the
+  // longer spin; whole models at batch 1 took 0.96× (resnet50) and 0.965× (resnet18) of their time
+  // (interleaved runs, medians); 10 ms measured the same as 2 ms.
+  static constexpr auto spin_time = std::chrono::milliseconds(2);
 
   template <class Ready>
   static bool spin_until(Ready&& ready) {
