@@ -17,16 +17,19 @@ TEST_CASE("a product partition covers C exactly once, on aligned edges", "[kerne
         INFO(rows << " × " << columns << " on " << threads << " threads");
         const auto parts = product_partition::for_threads(rows, columns, 8, 48, threads);
         std::vector<int> covered(rows * columns, 0);
+        const auto cover = [&](const product_partition::block& b) {
+          REQUIRE(b.row_end <= rows);
+          REQUIRE(b.column_end <= columns);
+          REQUIRE(b.row_begin % 8 == 0);
+          REQUIRE(b.column_begin % 48 == 0);
+          for (std::size_t r = b.row_begin; r < b.row_end; ++r)
+            for (std::size_t c = b.column_begin; c < b.column_end; ++c) ++covered[r * columns + c];
+        };
         for (std::size_t i = 0; i < parts.count(); ++i) {
           const auto p = parts[i];
-          REQUIRE(p.row_begin < p.row_end);
-          REQUIRE(p.column_begin < p.column_end);
-          REQUIRE(p.row_end <= rows);
-          REQUIRE(p.column_end <= columns);
-          REQUIRE(p.row_begin % 8 == 0);
-          REQUIRE(p.column_begin % 48 == 0);
-          for (std::size_t r = p.row_begin; r < p.row_end; ++r)
-            for (std::size_t c = p.column_begin; c < p.column_end; ++c) ++covered[r * columns + c];
+          REQUIRE_FALSE(p.band.empty());
+          cover(p.band);
+          if (!p.rest.empty()) cover(p.rest);
         }
         // Counted, not asserted element by element: a REQUIRE per element (millions here) took
         // most of a minute under QEMU.
@@ -36,5 +39,33 @@ TEST_CASE("a product partition covers C exactly once, on aligned edges", "[kerne
         const std::size_t panels = (rows + 7) / 8;
         if (threads > 1 && (panels >= threads || columns >= threads * 128)) REQUIRE(parts.count() >= threads);
         if (threads > 1) REQUIRE(parts.count() < 2 * threads);
+      }
+}
+
+// Split on columns, the parts get equal bands of whole tiles and share the short tile and any odd
+// whole ones by rows: no part is left the short tile alone (it is slower per column).
+TEST_CASE("a product split on columns gives every part the same work", "[kernels][simd][threads]") {
+  for (std::size_t threads : {2, 3})
+    for (std::size_t rows : {64, 256, 512})
+      for (std::size_t columns : {784, 1000, 3136}) {
+        INFO(rows << " × " << columns << " on " << threads << " threads");
+        const auto parts = product_partition::for_threads(rows, columns, 8, 48, threads);
+        REQUIRE(parts.count() == threads);
+        const auto area = [](const product_partition::block& b) {
+          return b.empty() ? 0 : (b.row_end - b.row_begin) * (b.column_end - b.column_begin);
+        };
+        const std::size_t width = parts[0].band.column_end - parts[0].band.column_begin;
+        REQUIRE(width == 48 * (columns / 48 / threads));
+        std::size_t most = 0, least = rows * columns;
+        for (std::size_t i = 0; i < threads; ++i) {
+          const auto p = parts[i];
+          REQUIRE(p.band.row_begin == 0);
+          REQUIRE(p.band.row_end == rows);
+          REQUIRE(p.band.column_end - p.band.column_begin == width);
+          most = std::max(most, area(p.band) + area(p.rest));
+          least = std::min(least, area(p.band) + area(p.rest));
+        }
+        // What is left over is shared in whole panels: the parts differ by at most one panel of it.
+        REQUIRE(most - least <= 8 * (columns - threads * width));
       }
 }

@@ -99,11 +99,11 @@ struct conv2d {
       const auto parts =
           product_partition::for_threads(g.out_channels, columns, product::mr, column_multiple, sharers);
       share(parts.count(), 1, [&](std::size_t begin, std::size_t end) {
-        for (std::size_t i = begin; i < end; ++i) {
-          const auto p = parts[i];
-          product::multiply_rows(p.row_begin, p.row_end, k, packed, patches, out, columns, p.column_begin,
-                                 p.column_end, at);
-        }
+        for (std::size_t i = begin; i < end; ++i)
+          for (const auto& b : {parts[i].band, parts[i].rest})
+            if (!b.empty())
+              product::multiply_rows(b.row_begin, b.row_end, k, packed, patches, out, columns, b.column_begin,
+                                     b.column_end, at);
       });
     };
     if (reads_input_directly(g)) return product_of(matrix_operand{in, columns}, product::nr);

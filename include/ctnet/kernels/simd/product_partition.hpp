@@ -1,16 +1,24 @@
-// How the threads share one matrix product C[M][N] = A·B: a grid of parts, each a band of rows times
-// a band of columns, computed by one thread. Columns come first (each part then packs only its own
-// columns of B and streams A once); where there are too few (a 7×7 or 14×14 output at batch 1), rows.
-// Splitting on columns alone left one thread idle on resnet50's layer4 (49 columns: one chunk) and
-// made the two threads' shares of layer2 (784 columns) 512 against 272.
+// How the threads share one matrix product C[M][N] = A·B: one part per thread, computed by that
+// thread alone. Columns come first (each part then packs only its own columns of B and streams A
+// once); where there are too few (a 7×7 or 14×14 output at batch 1), rows. Splitting on columns
+// alone left one thread idle on resnet50's layer4 (49 columns: one chunk) and made the two threads'
+// shares of layer2 (784 columns) 512 against 272.
 //
 // Band edges fall on multiples of the packed panel height (rows) and of a column multiple the caller
-// chooses, and are spread evenly. Where B is a matrix, the micro-kernel's width: a band of whole tiles
-// packs no column tail (edges on 16-float multiples made resnet50's 784-column layer2 run four tails
-// instead of one). Where B is a convolution's patches read from its input (same_patches), a vector's
-// width: a short tile costs it no more than a whole one, read in place or packed, and bands come out
-// more even (conv2d.hpp). The part count does not change how any element is computed, so
-// results do not depend on the thread count.
+// chooses. Where B is a matrix, the micro-kernel's width: a band of whole tiles packs no column tail
+// (edges on 16-float multiples made resnet50's 784-column layer2 run four tails instead of one).
+// Where B is a convolution's patches read from its input (same_patches), a vector's width: a short
+// tile costs it no more than a whole one, read in place or packed (conv2d.hpp).
+//
+// Split on columns, every part gets the same number of whole multiples, and the columns left over
+// (the short tile, and whole multiples that do not divide among the parts) are shared by rows: part
+// i also computes its band of panels of those columns (its `rest`). Edges on multiples alone left the
+// last part the short tile and the odd multiple: on resnet50's 784 columns, 8 tiles against 8 and a
+// short one, which is slower per column (fewer accumulators per load of A); timed inside the pass,
+// those layers' second part ran 10-16% longer than the first, and the layer waited for it.
+//
+// The partition does not change how any element is computed, so results do not depend on the
+// thread count.
 #pragma once
 #include <algorithm>
 #include <cstddef>
@@ -44,17 +52,35 @@ struct product_partition {
 
   std::size_t count() const { return row_parts * column_parts; }
 
-  struct part {
+  // Rows [row_begin, row_end) × columns [column_begin, column_end) of C; empty where either is.
+  struct block {
     std::size_t row_begin, row_end, column_begin, column_end;
+    bool empty() const { return row_begin >= row_end || column_begin >= column_end; }
+  };
+  struct part {
+    block band;  // a band of columns (all of the part's rows)
+    block rest;  // the part's rows of the columns left over (split on columns only), else empty
   };
   part operator[](std::size_t i) const {
     const std::size_t panels = (rows + row_multiple - 1) / row_multiple;
     const std::size_t r = i / column_parts, c = i % column_parts;
-    return {std::min(rows, edge(r, row_parts, panels) * row_multiple),
-            std::min(rows, edge(r + 1, row_parts, panels) * row_multiple),
-            c == 0 ? 0 : edge(c, column_parts, columns) / column_multiple * column_multiple,
-            c + 1 == column_parts ? columns
-                                  : edge(c + 1, column_parts, columns) / column_multiple * column_multiple};
+    const auto row_edge = [&](std::size_t j, std::size_t parts) {
+      return std::min(rows, edge(j, parts, panels) * row_multiple);
+    };
+    part p{{row_edge(r, row_parts), row_edge(r + 1, row_parts), 0, columns}, {0, 0, 0, 0}};
+    if (column_parts == 1) return p;
+    if (row_parts > 1) {  // a grid (more threads than column bands): edges on multiples
+      p.band.column_begin = c == 0 ? 0 : edge(c, column_parts, columns) / column_multiple * column_multiple;
+      p.band.column_end = c + 1 == column_parts
+                              ? columns
+                              : edge(c + 1, column_parts, columns) / column_multiple * column_multiple;
+      return p;
+    }
+    const std::size_t width = columns / column_multiple / column_parts * column_multiple;
+    p.band.column_begin = c * width;
+    p.band.column_end = (c + 1) * width;
+    p.rest = {row_edge(c, column_parts), row_edge(c + 1, column_parts), column_parts * width, columns};
+    return p;
   }
 
  private:
