@@ -178,22 +178,25 @@ TEMPLATE_LIST_TEST_CASE("simd::gemm runs long rows of C block by block, panel by
   using G = ctnet::simd::gemm<TestType>;
   INFO("arch " << TestType::name());
   // One K block, more than two panels (the last one short) and several blocks of a few thousand
-  // columns ending in a column tail: multiply_blocks, then the tail as usual.
-  problem p(3 * G::mr + 3, 37, 3605);
-  const reference want(p);
-  const std::vector<float> packed = p.template packed<TestType>();
-  for (int parts = 0; parts < 8; ++parts) {
-    const auto e = p.epilogue(parts & 1, parts & 2, parts & 4);
-    std::fill(p.c.begin(), p.c.end(), sentinel);
-    p.template multiply<TestType>(packed, 0, p.n, e);
-    check(p, want, e, 0, p.n);
-    const std::vector<float> whole = p.c;
-    // The same columns in pieces too short for blocks: bit for bit the same.
-    std::fill(p.c.begin(), p.c.end(), sentinel);
-    for (std::size_t j = 0; j < p.n; j += 500)
-      p.template multiply<TestType>(packed, j, std::min(p.n, j + 500), e);
-    INFO("epilogue parts " << parts);
-    CHECK(std::memcmp(whole.data(), p.c.data(), whole.size() * sizeof(float)) == 0);
+  // columns ending in a column tail: multiply_blocks, then the tail as usual. With the deepest K that
+  // stays one block, a block holds only a few micro-panels.
+  for (std::size_t k : {std::size_t{37}, G::tiling::one_block_max}) {
+    problem p(3 * G::mr + 3, k, 3605);
+    const reference want(p);
+    const std::vector<float> packed = p.template packed<TestType>();
+    for (int parts = 0; parts < 8; ++parts) {
+      const auto e = p.epilogue(parts & 1, parts & 2, parts & 4);
+      std::fill(p.c.begin(), p.c.end(), sentinel);
+      p.template multiply<TestType>(packed, 0, p.n, e);
+      check(p, want, e, 0, p.n);
+      const std::vector<float> whole = p.c;
+      // The same columns in pieces too short for blocks: bit for bit the same.
+      std::fill(p.c.begin(), p.c.end(), sentinel);
+      for (std::size_t j = 0; j < p.n; j += 500)
+        p.template multiply<TestType>(packed, j, std::min(p.n, j + 500), e);
+      INFO("K=" << k << " epilogue parts " << parts);
+      CHECK(std::memcmp(whole.data(), p.c.data(), whole.size() * sizeof(float)) == 0);
+    }
   }
 }
 

@@ -81,11 +81,13 @@ struct matrix_operand {
 // kc_max bounds the packed B micro-panel (kc × nr floats: 16 KiB for AVX2, 24 KiB for AVX-512) so it
 // stays in L1 next to a streaming A panel; 192-512 measured within noise for AVX2, 84-256 for AVX-512.
 // mc_max bounds A's block (mc × kc floats) to about 256 KiB, half of Zen 3's L2.
-// A K up to one_block_max stays one block rather than two halves: AVX-512's 160 keeps the 7×7 stem's
+// A K up to one_block_max stays one block rather than two halves: AVX-512's 256 keeps the 7×7 stem's
 // K = 147 whole (a 28 KiB micro-panel), so each element of its 3 MiB output is written once instead
 // of written, re-read and written again. Inside resnet50's pass (Intel Xeon, 2 threads) the stem then
 // took 0.80-0.87 of its time (whole models within the A/Bs' noise, ±2%); a kc_max of 160 for every K
-// instead measured 1.04× slower on resnet50.
+// instead measured 1.04× slower on resnet50. Raised from 160 to 256, it keeps resnet50's 1×1
+// convolutions from 256 channels whole too (which multiply_blocks then takes, at 56×56): those took
+// 0.93-0.97 of their time.
 template <class Arch>
 struct gemm_tiling {
   static constexpr std::size_t lanes = xsimd::batch<float, Arch>::size;
@@ -96,7 +98,7 @@ struct gemm_tiling {
   static constexpr std::size_t nr = nv * lanes;
   static constexpr std::size_t kc_max = nr >= 32 ? 128 : 256;
   static constexpr std::size_t mc_max = std::max<std::size_t>(mr, 65536 / kc_max / mr * mr);
-  static constexpr std::size_t one_block_max = nr >= 32 ? 160 : kc_max;
+  static constexpr std::size_t one_block_max = nr >= 32 ? 256 : kc_max;
 };
 
 // A vector along a packed panel's rows (its lanes dividing mr), for column tails narrower than a
@@ -392,7 +394,7 @@ struct gemm {
   }
 
   // Whole micro-panels [n_begin, n_end) of a matrix B times panels [p0, p1) of A, all of K (at most
-  // one_block_max) in one block: B packed a block of micro-panels at a time (64 KiB, on the stack), then
+  // one_block_max) in one block: B packed a block of micro-panels at a time (128 KiB, on the stack), then
   // panel by panel, each panel of A (in L1) times every micro-panel of the block (from L2). C and the
   // residual are then written and read along rows, mr rows a block's width at a time, where micro-panel by
   // micro-panel every row of C got a few lines (rows a plane apart: too many streams for the hardware
@@ -430,10 +432,12 @@ struct gemm {
   }
 
   // Columns (per call: a thread's part) from which multiply_blocks runs, and its buffer: kc rows of
-  // up to block_floats / kc columns (a buffer 4× as large, thread_local, was no faster: resnet50 in
-  // 0.98 of the old order's time, against 0.97 with this one).
+  // up to block_floats / kc columns. Inside resnet50's pass (Intel Xeon, 2 threads) layer 1's 1×1
+  // convolutions from 64 channels took 0.87-0.90 of their 64 KiB buffer's time with 128 KiB (1008
+  // columns a block instead of 240), and the same with 256 KiB. It is on the stack, as multiply_packed's
+  // micro-panel (48 KiB): a thread that runs a model needs about 256 KiB of stack for them.
   static constexpr std::size_t min_block_columns = 1024;
-  static constexpr std::size_t block_floats = 16384;
+  static constexpr std::size_t block_floats = 32768;
   static_assert(block_floats >= tiling::one_block_max * nr, "multiply_blocks' buffer holds a micro-panel");
 
   // Whole micro-panels [jb, jb_end) of B's kc rows from `rows` → kc rows of nr floats each, one
