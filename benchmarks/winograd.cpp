@@ -48,11 +48,11 @@ struct layer {
                                                                    product::nr, pool.size());
     pool.parallel_for(parts.count(), 1, [&](std::size_t begin, std::size_t end) {
       for (std::size_t i = begin; i < end; ++i)
-        for (const auto& b : {parts[i].band, parts[i].rest})
-          if (!b.empty())
-            product::multiply_rows(b.row_begin, b.row_end, g.in_channels * 9, direct_packed.data(),
-                                   ctnet::simd::same_patches<arch>{g, x.data()}, y.data(), columns,
-                                   b.column_begin, b.column_end);
+        parts.for_each_block(i, [&](const ctnet::simd::product_partition::block& b) {
+          product::multiply_rows(b.row_begin, b.row_end, g.in_channels * 9, direct_packed.data(),
+                                 ctnet::simd::same_patches<arch>{g, x.data()}, y.data(), columns,
+                                 b.column_begin, b.column_end);
+        });
     });
   }
   void by_winograd() {

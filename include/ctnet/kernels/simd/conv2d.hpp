@@ -100,10 +100,10 @@ struct conv2d {
           product_partition::for_threads(g.out_channels, columns, product::mr, column_multiple, sharers);
       share(parts.count(), 1, [&](std::size_t begin, std::size_t end) {
         for (std::size_t i = begin; i < end; ++i)
-          for (const auto& b : {parts[i].band, parts[i].rest})
-            if (!b.empty())
-              product::multiply_rows(b.row_begin, b.row_end, k, packed, patches, out, columns, b.column_begin,
-                                     b.column_end, at);
+          parts.for_each_block(i, [&](const product_partition::block& b) {
+            product::multiply_rows(b.row_begin, b.row_end, k, packed, patches, out, columns, b.column_begin,
+                                   b.column_end, at);
+          });
       });
     };
     if (reads_input_directly(g)) return product_of(matrix_operand{in, columns}, product::nr);

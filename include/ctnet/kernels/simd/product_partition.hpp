@@ -83,6 +83,14 @@ struct product_partition {
     return p;
   }
 
+  // f(block) for each block of part i that holds any of C: its band, then its rest.
+  template <class F>
+  void for_each_block(std::size_t i, F&& f) const {
+    const part p = (*this)[i];
+    for (const block& b : {p.band, p.rest})
+      if (!b.empty()) f(b);
+  }
+
  private:
   // The i-th of `parts` even boundaries of [0, total).
   static std::size_t edge(std::size_t i, std::size_t parts, std::size_t total) { return i * total / parts; }
