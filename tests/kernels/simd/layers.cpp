@@ -105,6 +105,14 @@ TEST_CASE("fast pooling matches the reference on odd shapes", "[kernels][simd][p
     CHECK(fast_vs_reference<net<shape<3, 5, 5>, avg_pool<2>>>(batch, 17) <= 1e-5);  // last row and column drop
     CHECK(fast_vs_reference<net<shape<4, 7, 37>, avg_pool<3, 1, 1>>>(batch, 18) <= 1e-5);
     CHECK(fast_vs_reference<net<shape<3, 6, 19>, avg_pool<2, 1>>>(batch, 19) <= 1e-5);
+    // Stride 2 over rows of more outputs than a vector has lanes (4, 8 or 16): whole vectors of
+    // every other cell, the last one overlapping the one before unless the lanes divide the row.
+    CHECK(fast_vs_reference<net<shape<3, 9, 71>, max_pool<3, 2, 1>>>(batch, 24) <= 1e-5);  // 36 outputs a row
+    CHECK(fast_vs_reference<net<shape<2, 12, 112>, max_pool<3, 2, 1>>>(batch, 25) <= 1e-5);  // the stem's
+    CHECK(fast_vs_reference<net<shape<2, 6, 64>, max_pool<2>>>(batch, 26) <= 1e-5);  // 32: no overlap
+    CHECK(fast_vs_reference<net<shape<2, 5, 67>, max_pool<5, 2, 2>>>(batch, 27) <= 1e-5);
+    CHECK(fast_vs_reference<net<shape<3, 9, 71>, avg_pool<3, 2, 1>>>(batch, 28) <= 1e-5);
+    CHECK(fast_vs_reference<net<shape<2, 4, 35>, avg_pool<2>>>(batch, 29) <= 1e-5);  // 17 outputs a row
     CHECK(fast_vs_reference<net<shape<5, 7, 9>, global_avg_pool>>(batch, 20) <= 1e-5);
     CHECK(fast_vs_reference<net<shape<17, 1, 1>, global_avg_pool>>(batch, 21) <= 1e-5);
     CHECK(fast_vs_reference<net<shape<3, 8, 8>, global_avg_pool>>(batch, 22) <= 1e-5);
@@ -151,6 +159,11 @@ TEST_CASE("fast kernels propagate NaN as the reference does", "[kernels][simd][n
   CHECK(nan_outputs_agree<net<shape<5, 7, 9>, max_pool<3, 2, 1>>>(1, at) > 0);
   CHECK(nan_outputs_agree<net<shape<5, 7, 9>, max_pool<3, 1, 1>>>(3, at) > 0);
   CHECK(nan_outputs_agree<net<shape<5, 7, 9>, avg_pool<3, 2, 1>>>(1, at) > 0);
+  // Rows wide enough for stride-2 vectors (35 outputs): NaNs in the first vector, on the column two
+  // windows share, and in the last, overlapping vector's columns.
+  const std::vector<std::size_t> wide{3, 70 + 33, 3 * 70 + 68, 5 * 70 + 69};
+  CHECK(nan_outputs_agree<net<shape<2, 5, 70>, max_pool<3, 2, 1>>>(1, wide) > 0);
+  CHECK(nan_outputs_agree<net<shape<2, 5, 70>, avg_pool<3, 2, 1>>>(3, wide) > 0);
   CHECK(nan_outputs_agree<net<shape<5, 7, 9>, global_avg_pool>>(3, at) == 3);  // channels 0 (twice) and 1, then 4
   CHECK(nan_outputs_agree<net<shape<5, 7, 9>, residual<relu>>>(3, at) == 4);   // relu(relu(x) + x)
   CHECK(nan_outputs_agree<net<shape<5, 7, 9>, residual<sequential<relu, max_pool<1, 2>>, zero_pad<>>>>(1, at) > 0);

@@ -4,8 +4,9 @@
 // A K×K window is reduced in two passes per output row: first down the K input rows it covers
 // (contiguous, so whole vectors), into a row buffer whose P cells at either end hold the padding's
 // value (-inf for max, 0 for average); then across K neighbours of that buffer — whole vectors at
-// stride 1, one output at a time otherwise (xsimd 8.1 has no portable strided load). That is 2K
-// operations per output instead of K², and no bounds checks in either loop.
+// stride 1 and 2 (every other cell, even_elements.hpp: the stem's 3×3 stride-2 max pool), one output
+// at a time at other strides. That is 2K operations per output instead of K², and no bounds checks
+// in either loop.
 //
 // Max follows the oracle's NaN rule: a NaN anywhere in a window makes its output NaN. Average
 // divides by K² (padding included: PyTorch's count_include_pad), sums in float.
@@ -20,6 +21,7 @@
 
 #include "../reference/geometry.hpp"
 #include "../reference/pool.hpp"
+#include "even_elements.hpp"
 #include "split.hpp"
 
 namespace ctnet::simd {
@@ -30,17 +32,22 @@ struct pool {
   static constexpr std::size_t lanes = batch::size;
 
   // The oracle's max: once NaN, always NaN; a NaN newcomer wins.
-  static float max_nan(float running, float v) { return (v > running || v != v) && running == running ? v : running; }
+  static float max_nan(float running, float v) {
+    return (v > running || v != v) && running == running ? v : running;
+  }
   // xsimd::isnan, not v != v: xsimd 8.1's AVX and AVX-512 != is an ordered compare, false for NaN
   // (SSE2's is unordered), as the NaN tests found.
   static batch max_nan(const batch& running, const batch& v) {
-    return xsimd::select(xsimd::isnan(running), running, xsimd::select((v > running) | xsimd::isnan(v), v, running));
+    return xsimd::select(xsimd::isnan(running), running,
+                         xsimd::select((v > running) | xsimd::isnan(v), v, running));
   }
 
   template <reference::pooling Kind, class T>
   static T combine(const T& a, const T& b) {
-    if constexpr (Kind == reference::pooling::max) return max_nan(a, b);
-    else return a + b;
+    if constexpr (Kind == reference::pooling::max)
+      return max_nan(a, b);
+    else
+      return a + b;
   }
 
   // n samples of G.in_channels planes; G.out_* give the output plane.
@@ -86,12 +93,16 @@ struct pool {
   template <reference::pooling Kind, reference::window_geometry G>
   static void window_plane(const float* in, float* out) {
     constexpr std::size_t K = G.kernel, S = G.stride, P = G.padding, W = G.in_width;
-    constexpr float pad_value = Kind == reference::pooling::max ? -std::numeric_limits<float>::infinity() : 0.0f;
+    constexpr float pad_value =
+        Kind == reference::pooling::max ? -std::numeric_limits<float>::infinity() : 0.0f;
     constexpr float inverse_area = 1.0f / static_cast<float>(K * K);
-    // The padded row: P cells of padding, W of the vertical reduction, P of padding.
-    // Its last cell an output reads is (out_width - 1)·S + K - 1 < W + 2P, by the output size.
-    alignas(64) std::array<float, W + 2 * P> row;
-    for (std::size_t i = 0; i < P; ++i) row[i] = row[P + W + i] = pad_value;
+    // The padded row: P cells of padding, W of the vertical reduction, P of padding. Its last cell
+    // an output reads is (out_width - 1)·S + K - 1 < W + 2P, by the output size; at stride 2 a
+    // vector's loads reach one cell further (the odd neighbour of its last even one), never used.
+    constexpr std::size_t row_floats = std::max(W + 2 * P, S == 2 ? 2 * G.out_width + K - 1 : 0);
+    alignas(64) std::array<float, row_floats> row;
+    std::fill(row.begin(), row.begin() + P, pad_value);
+    std::fill(row.begin() + P + W, row.end(), pad_value);
     float* const body = row.data() + P;
 
     for (std::size_t oy = 0; oy < G.out_height; ++oy) {
@@ -104,7 +115,8 @@ struct pool {
       std::size_t i = 0;
       for (; i + lanes <= W; i += lanes) {
         batch acc = batch::load_unaligned(in + first * W + i);
-        for (std::size_t iy = first + 1; iy < last; ++iy) acc = combine<Kind>(acc, batch::load_unaligned(in + iy * W + i));
+        for (std::size_t iy = first + 1; iy < last; ++iy)
+          acc = combine<Kind>(acc, batch::load_unaligned(in + iy * W + i));
         acc.store_unaligned(body + i);
       }
       for (; i < W; ++i) {
@@ -115,12 +127,26 @@ struct pool {
 
       float* const result = out + oy * G.out_width;
       std::size_t ox = 0;
-      if constexpr (S == 1) {
-        for (; ox + lanes <= G.out_width; ox += lanes) {
-          batch acc = batch::load_unaligned(row.data() + ox);
-          for (std::size_t kx = 1; kx < K; ++kx) acc = combine<Kind>(acc, batch::load_unaligned(row.data() + ox + kx));
+      if constexpr ((S == 1 || S == 2) && G.out_width >= lanes) {
+        const auto outputs_from = [&](std::size_t first_output) {
+          const float* window = row.data() + first_output * S;
+          const auto neighbour = [&](std::size_t kx) {
+            if constexpr (S == 1)
+              return batch::load_unaligned(window + kx);
+            else
+              return detail::even_elements<Arch>(window + kx);
+          };
+          batch acc = neighbour(0);
+          for (std::size_t kx = 1; kx < K; ++kx) acc = combine<Kind>(acc, neighbour(kx));
           if constexpr (Kind == reference::pooling::average) acc *= batch(inverse_area);
-          acc.store_unaligned(result + ox);
+          acc.store_unaligned(result + first_output);
+        };
+        for (; ox + lanes <= G.out_width; ox += lanes) outputs_from(ox);
+        // The last few outputs as the row's last vector, overlapping the one before: the outputs
+        // both cover are computed the same way twice.
+        if (ox < G.out_width) {
+          outputs_from(G.out_width - lanes);
+          ox = G.out_width;
         }
       }
       for (; ox < G.out_width; ++ox) {
