@@ -50,7 +50,7 @@ endef
 # e.g. make bench LAYER_BENCH_FLAGS="--benchmark_filter=resnet50/layer1"
 LAYER_BENCH_FLAGS ?=
 
-.PHONY: deps test-deps test test-neon demo bench compare-deps compare compare-ab clean
+.PHONY: deps test-deps test test-neon demo bench compare-deps compare compare-layers compare-ab clean
 
 deps:
 	bash tools/install-deps.sh
@@ -122,6 +122,16 @@ compare: compare-deps $(COMPARE_NPM_STAMP)
 	/usr/bin/python3 benchmarks/compare/compare.py --ctnet-timer $(GCC_DIR)/benchmarks/ctnet_timer \
 	  --node-modules $(COMPARE_DIR)/node_modules --onnx-dir $(COMPARE_DIR)/onnx \
 	  --out $(COMPARE_DIR)/results.json $(COMPARE_ARGS)
+
+# make compare-layers: one model layer by layer, ctnet's model::profile beside ONNX Runtime's own
+# profile of the same network (benchmarks/compare/layers.py), e.g.
+# `make compare-layers COMPARE_LAYERS_ARGS="--model resnet18 --rounds 3"`.
+COMPARE_LAYERS_ARGS ?=
+compare-layers: compare-deps $(COMPARE_NPM_STAMP)
+	$(call configure,$(GCC_DIR),$(GCC_CXX))
+	cmake --build $(GCC_DIR) --target ctnet_timer -j$(JOBS)
+	/usr/bin/python3 benchmarks/compare/layers.py --ctnet-timer $(GCC_DIR)/benchmarks/ctnet_timer \
+	  --node-modules $(COMPARE_DIR)/node_modules --onnx-dir $(COMPARE_DIR)/onnx $(COMPARE_LAYERS_ARGS)
 
 # make compare-ab BASELINE=<commit>: ctnet against itself at another commit, interleaved the same way
 # (a change's gain, measured). The baseline's sources are exported to build/baseline and its

@@ -1,4 +1,5 @@
-// ONNX Runtime's side of `make compare`: a worker speaking ctnet_timer.cpp's protocol on stdin/stdout.
+// ONNX Runtime's side of `make compare` and `make compare-layers`: a worker speaking ctnet_timer.cpp's
+// protocol on stdin/stdout, plus `profile` (ONNX Runtime's own per-node profile).
 //
 //   NODE_PATH=build/compare/node_modules node ort_worker.js ONNX_DIR
 //
@@ -8,6 +9,8 @@
 // execution). Timing goes through the public session.run(), as a user's program would call it.
 'use strict';
 
+const fs = require('node:fs');
+const os = require('node:os');
 const path = require('node:path');
 const readline = require('node:readline');
 const ort = require('onnxruntime-node');
@@ -81,6 +84,37 @@ async function burst(model, batch, warmup, seconds, minIterations) {
   }
 }
 
+// ONNX Runtime's own profile of `passes` passes (make compare-layers): a separate session with the
+// same options and its profiler on, so that the timed sessions above run without it. Answers, in
+// the order the nodes first ran, each node's name, operator and kernel time of every pass (µs):
+// the profiler's "<node>_kernel_time" events, written to a file that is read and removed here.
+async function profile(model, batch, passes) {
+  const { feeds } = await prepared(model, batch);
+  const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'ctnet-ort-profile-'));
+  try {
+    const session = await ort.InferenceSession.create(path.join(onnxDir, `${model}_b${batch}.onnx`), {
+      ...sessionOptions,
+      enableProfiling: true,
+      profileFilePrefix: path.join(directory, 'profile'),
+    });
+    for (let i = 0; i < passes; ++i) await session.run(feeds);
+    await session.endProfiling();
+    await session.release();
+    const files = fs.readdirSync(directory);
+    if (files.length !== 1) throw new Error(`expected one profile file in ${directory}, found ${files.length}`);
+    const nodes = new Map();
+    for (const event of JSON.parse(fs.readFileSync(path.join(directory, files[0]), 'utf8'))) {
+      if (event.cat !== 'Node' || !event.name.endsWith('_kernel_time')) continue;
+      const name = event.name.slice(0, -'_kernel_time'.length);
+      if (!nodes.has(name)) nodes.set(name, { name, op: (event.args && event.args.op_name) || '?', us: [] });
+      nodes.get(name).us.push(event.dur);
+    }
+    return [...nodes.values()];
+  } finally {
+    fs.rmSync(directory, { recursive: true, force: true });
+  }
+}
+
 async function answer(words) {
   switch (words[0]) {
     case 'info':
@@ -95,10 +129,14 @@ async function answer(words) {
       const times = await burst(words[1], Number(words[2]), Number(words[3]), Number(words[4]), Number(words[5]));
       return 'ok ' + times.map((t) => t.toFixed(6)).join(' ');
     }
+    case 'profile':
+      if (words.length !== 4) break;
+      return 'ok ' + JSON.stringify(await profile(words[1], Number(words[2]), Number(words[3])));
     default:
       break;
   }
-  return 'error expected: run MODEL BATCH WARMUP SECONDS MIN_ITERATIONS | load MODEL BATCH | info | quit';
+  return 'error expected: run MODEL BATCH WARMUP SECONDS MIN_ITERATIONS | profile MODEL BATCH PASSES | ' +
+         'load MODEL BATCH | info | quit';
 }
 
 async function serve() {
