@@ -67,3 +67,31 @@ TEST_CASE("a product split on columns gives every part the same work", "[kernels
         REQUIRE(most - least <= 8 * (columns - threads * width));
       }
 }
+
+// With more threads than column bands the parts form a grid (row bands × column bands); the columns
+// left over are shared by rows among all the parts there too, not left to the last column band.
+TEST_CASE("a product split as a grid gives every part the same work", "[kernels][simd][threads]") {
+  for (std::size_t threads : {4, 6})
+    for (std::size_t rows : {64, 512})
+      for (std::size_t columns : {300, 380}) {
+        INFO(rows << " × " << columns << " on " << threads << " threads");
+        const auto parts = product_partition::for_threads(rows, columns, 8, 48, threads);
+        REQUIRE(parts.row_parts > 1);
+        REQUIRE(parts.column_parts == 2);
+        const std::size_t width = 48 * (columns / 48 / 2), left_over = columns - 2 * width;
+        const auto area = [](const product_partition::block& b) {
+          return b.empty() ? 0 : (b.row_end - b.row_begin) * (b.column_end - b.column_begin);
+        };
+        std::size_t most = 0, least = rows * columns;
+        for (std::size_t i = 0; i < parts.count(); ++i) {
+          const auto p = parts[i];
+          REQUIRE(p.band.column_end - p.band.column_begin == width);
+          most = std::max(most, area(p.band) + area(p.rest));
+          least = std::min(least, area(p.band) + area(p.rest));
+        }
+        // The leftover's row bands differ by at most a panel; the parts' own row bands too, where
+        // the panels do not divide among them.
+        const bool rows_divide = (rows / 8) % parts.row_parts == 0;
+        REQUIRE(most - least <= (rows_divide ? 0 : 8 * width) + 8 * left_over);
+      }
+}

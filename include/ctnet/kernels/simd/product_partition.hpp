@@ -12,10 +12,12 @@
 //
 // Split on columns, every part gets the same number of whole multiples, and the columns left over
 // (the short tile, and whole multiples that do not divide among the parts) are shared by rows: part
-// i also computes its band of panels of those columns (its `rest`). Edges on multiples alone left the
-// last part the short tile and the odd multiple: on resnet50's 784 columns, 8 tiles against 8 and a
-// short one, which is slower per column (fewer accumulators per load of A); timed inside the pass,
-// those layers' second part ran 10-16% longer than the first, and the layer waited for it.
+// i also computes its band of panels of those columns (its `rest`), the i-th of count() bands, in a
+// grid (rows and columns split, with 3 or more threads) as with columns alone. Edges on multiples
+// alone left the last part the short tile and the odd multiple: on resnet50's 784 columns, 8 tiles
+// against 8 and a short one, which is slower per column (fewer accumulators per load of A); timed
+// inside the pass, those layers' second part ran 10-16% longer than the first, and the layer waited
+// for it.
 //
 // The partition does not change how any element is computed, so results do not depend on the
 // thread count.
@@ -69,17 +71,12 @@ struct product_partition {
     };
     part p{{row_edge(r, row_parts), row_edge(r + 1, row_parts), 0, columns}, {0, 0, 0, 0}};
     if (column_parts == 1) return p;
-    if (row_parts > 1) {  // a grid (more threads than column bands): edges on multiples
-      p.band.column_begin = c == 0 ? 0 : edge(c, column_parts, columns) / column_multiple * column_multiple;
-      p.band.column_end = c + 1 == column_parts
-                              ? columns
-                              : edge(c + 1, column_parts, columns) / column_multiple * column_multiple;
-      return p;
-    }
+    // Column bands of equal whole multiples (at least one: column_parts ≤ columns / column_multiple);
+    // the columns left over go to all parts by rows, in a grid too (more threads than bands).
     const std::size_t width = columns / column_multiple / column_parts * column_multiple;
     p.band.column_begin = c * width;
     p.band.column_end = (c + 1) * width;
-    p.rest = {row_edge(c, column_parts), row_edge(c + 1, column_parts), column_parts * width, columns};
+    p.rest = {row_edge(i, count()), row_edge(i + 1, count()), column_parts * width, columns};
     return p;
   }
 
