@@ -89,9 +89,11 @@ demo: deps
 # The Google Benchmark suites, then the compile-cost probe (README: "Compile cost").
 bench: deps
 	$(call configure,$(GCC_DIR),$(GCC_CXX))
-	cmake --build $(GCC_DIR) --target ctnet_bench ctnet_gemm_bench ctnet_layer_bench ctnet_winograd_bench -j$(JOBS)
+	cmake --build $(GCC_DIR) --target ctnet_bench ctnet_gemm_bench ctnet_layer_bench ctnet_winograd_bench \
+	  ctnet_blocked_bench -j$(JOBS)
 	$(GCC_DIR)/benchmarks/ctnet_gemm_bench --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
 	$(GCC_DIR)/benchmarks/ctnet_winograd_bench --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
+	$(GCC_DIR)/benchmarks/ctnet_blocked_bench --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
 	$(GCC_DIR)/benchmarks/ctnet_bench
 	$(GCC_DIR)/benchmarks/ctnet_layer_bench $(LAYER_BENCH_FLAGS)
 	benchmarks/compile_cost.sh
