@@ -33,8 +33,11 @@ MODELS = ("cifar_resnet20", "resnet18", "resnet50")  # as ctnet_timer and torch_
 def ctnet_profile(args):
     """[(path, what it runs, ms, GFLOP/s)] from one `ctnet_timer --profile` run, in step order."""
     env = dict(os.environ, CTNET_NUM_THREADS=str(args.threads))
-    out = subprocess.run([args.ctnet_timer, "--profile", args.model, str(args.batch), str(args.passes)],
-                         env=env, check=True, capture_output=True, text=True).stdout
+    run = subprocess.run([args.ctnet_timer, "--profile", args.model, str(args.batch), str(args.passes)],
+                         env=env, capture_output=True, text=True)
+    if run.returncode != 0:
+        raise RuntimeError(f"{args.ctnet_timer} --profile failed (status {run.returncode}): {run.stderr.strip()}")
+    out = run.stdout
     steps = []
     for line in out.splitlines():
         words = line.split()

@@ -82,16 +82,17 @@ struct blocked_pointwise {
     }
   }
 
-  // y = packed weights · x (+ bias[out_channels], + residual, relu), x, y and the residual blocked.
+  // y = packed weights · x (+ bias[out_channels], + residual, relu), x, y and the residual blocked
+  // (e.ld_residual is not used: the residual is laid out as y).
   // Tiles (P pixels × a group of output blocks) are shared among the pool's threads.
   static void run(const float* packed, const float* x, float* y, std::size_t out_channels,
                   std::size_t in_channels, std::size_t pixels, const epilogue& e, thread_pool& pool) {
     const std::size_t groups = (blocks(out_channels) + tile_blocks - 1) / tile_blocks;
     const std::size_t pixel_tiles = (pixels + tile_pixels - 1) / tile_pixels;
-    // A group's tiles next to each other: its weights (K·L·tile_blocks floats, 512 KiB at K = 2048)
-    // stay in L2 while every tile of pixels reads them. Tiles next to each other by group instead,
-    // resnet50's 7×7 layers (2048 → 512 channels over 49 pixels) streamed all 4 MiB of weights
-    // from memory once per tile, 1.7× slower than the NCHW product.
+    // Group by group, each over all the pixels: a group's weights (K·L·tile_blocks floats, 512 KiB
+    // at K = 2048) stay in L2 while every tile of pixels reads them. Pixel tile by pixel tile, each
+    // running every group, resnet50's 7×7 layers (2048 → 512 channels over 49 pixels) streamed all
+    // 4 MiB of weights from memory once per tile: about 1.7× the NCHW product's time.
     const std::size_t items = groups * pixel_tiles;
     const std::size_t per_thread = (items + pool.concurrency() - 1) / pool.concurrency();
     pool.parallel_for(items, per_thread, [&](std::size_t begin, std::size_t end) {
