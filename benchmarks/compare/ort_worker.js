@@ -56,13 +56,18 @@ function randomInput(count, seed) {
   return data;
 }
 
+// A session's feeds: one fixed batch of the model's input shape.
+function feedsFor(session, model, batch) {
+  const [c, h, w] = model.startsWith('cifar') ? [3, 32, 32] : [3, 224, 224];
+  const input = new ort.Tensor('float32', randomInput(batch * c * h * w, batch), [batch, c, h, w]);
+  return { [session.inputNames[0]]: input };
+}
+
 async function prepared(model, batch) {
   const key = `${model}_b${batch}`;
   if (!sessions.has(key)) {
     const session = await ort.InferenceSession.create(path.join(onnxDir, `${key}.onnx`), sessionOptions);
-    const [c, h, w] = model.startsWith('cifar') ? [3, 32, 32] : [3, 224, 224];
-    const input = new ort.Tensor('float32', randomInput(batch * c * h * w, batch), [batch, c, h, w]);
-    const feeds = { [session.inputNames[0]]: input };
+    const feeds = feedsFor(session, model, batch);
     await session.run(feeds);  // the first runs allocate the arena and pick kernels
     await session.run(feeds);
     sessions.set(key, { session, feeds });
@@ -89,7 +94,6 @@ async function burst(model, batch, warmup, seconds, minIterations) {
 // the order the nodes first ran, each node's name, operator and kernel time of every pass (µs):
 // the profiler's "<node>_kernel_time" events, written to a file that is read and removed here.
 async function profile(model, batch, passes) {
-  const { feeds } = await prepared(model, batch);
   const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'ctnet-ort-profile-'));
   try {
     const session = await ort.InferenceSession.create(path.join(onnxDir, `${model}_b${batch}.onnx`), {
@@ -97,6 +101,7 @@ async function profile(model, batch, passes) {
       enableProfiling: true,
       profileFilePrefix: path.join(directory, 'profile'),
     });
+    const feeds = feedsFor(session, model, batch);
     for (let i = 0; i < passes; ++i) await session.run(feeds);
     await session.endProfiling();
     await session.release();

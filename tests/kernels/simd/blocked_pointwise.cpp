@@ -6,7 +6,6 @@
 // in the baseline test build, AVX2 and AVX-512 in their per-architecture builds, neon64 on AArch64.
 #include <cmath>
 #include <cstddef>
-#include <random>
 #include <vector>
 
 #include <catch2/catch.hpp>
@@ -14,19 +13,14 @@
 
 #include "ctnet/kernels/simd/blocked_pointwise.hpp"
 #include "ctnet/runtime/aligned_buffer.hpp"
+#include "support.hpp"
 
 namespace {
 using arch = xsimd::default_arch;
 using pointwise = ctnet::simd::blocked_pointwise<arch>;
 constexpr std::size_t lanes = pointwise::lanes;
 
-std::vector<float> uniform_values(std::size_t count, unsigned seed) {
-  std::mt19937 random(seed);
-  std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
-  std::vector<float> values(count);
-  for (float& v : values) v = uniform(random);
-  return values;
-}
+using ctnet::testing::random_values;
 
 // One 1×1 convolution of `in` channels to `out` over `pixels` pixels, its operands in NCHW and
 // blocked, the weights packed.
@@ -39,10 +33,10 @@ struct problem {
       : out(out_),
         in(in_),
         pixels(pixels_),
-        weight(uniform_values(out_ * in_, seed)),
-        x(uniform_values(in_ * pixels_, seed + 1)),
-        bias(uniform_values(out_, seed + 2)),
-        residual(uniform_values(out_ * pixels_, seed + 3)),
+        weight(random_values(out_ * in_, seed)),
+        x(random_values(in_ * pixels_, seed + 1)),
+        bias(random_values(out_, seed + 2)),
+        residual(random_values(out_ * pixels_, seed + 3)),
         packed(pointwise::packed_floats(out_, in_)),
         x_blocked(pointwise::blocked_floats(in_, pixels_)),
         residual_blocked(pointwise::blocked_floats(out_, pixels_)),
@@ -92,7 +86,7 @@ TEST_CASE("blocked layout round trip keeps every value and zeroes the lanes past
   for (std::size_t channels : {std::size_t{1}, lanes - 1, lanes, 2 * lanes + 3}) {
     INFO(channels << " channels, " << lanes << " lanes");
     const std::size_t pixels = 7;
-    const std::vector<float> x = uniform_values(channels * pixels, 5);
+    const std::vector<float> x = random_values(channels * pixels, 5);
     std::vector<float> blocked(pointwise::blocked_floats(channels, pixels), 99.0f), back(x.size());
     pointwise::to_blocked(x.data(), channels, pixels, blocked.data());
     pointwise::from_blocked(blocked.data(), channels, pixels, back.data());

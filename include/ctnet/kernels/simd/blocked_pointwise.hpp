@@ -28,6 +28,7 @@
 #include <xsimd/xsimd.hpp>
 
 #include "../../runtime/threads.hpp"
+#include "elementwise.hpp"
 #include "fused_multiply_add.hpp"
 #include "gemm.hpp"
 
@@ -168,11 +169,13 @@ struct blocked_pointwise {
     const batch zero(0.0f);
     detail::unroll<Blocks>([&](auto o) {
       batch bias = zero;
-      if (t.e.bias) {
-        // The block's biases, zero past the last channel (its lanes stay zero).
+      const std::size_t c0 = (t.first_block + o) * lanes;
+      if (t.e.bias && c0 + lanes <= t.out_channels) {
+        bias = batch::load_unaligned(t.e.bias + c0);
+      } else if (t.e.bias) {
+        // The last block's biases, zero past the last channel (its lanes stay zero).
         alignas(64) std::array<float, lanes> b{};
-        const std::size_t c0 = (t.first_block + o) * lanes;
-        for (std::size_t l = 0; l < lanes && c0 + l < t.out_channels; ++l) b[l] = t.e.bias[c0 + l];
+        for (std::size_t l = 0; c0 + l < t.out_channels; ++l) b[l] = t.e.bias[c0 + l];
         bias = batch::load_aligned(b.data());
       }
       const std::size_t block_offset = o * t.pixels * lanes;
@@ -181,8 +184,7 @@ struct blocked_pointwise {
           batch v = acc[p][o];
           if (t.e.bias) v = v + bias;
           if (t.residual) v = v + batch::load_unaligned(t.residual + block_offset + p * lanes);
-          // x < 0 ? 0 : x, as the product: NaN stays NaN.
-          if (t.e.relu) v = xsimd::select(v < zero, zero, v);
+          if (t.e.relu) v = elementwise<Arch>::relu(v);  // NaN stays NaN, as in the product
           v.store_unaligned(t.y + block_offset + p * lanes);
         }
       });

@@ -29,6 +29,7 @@
 #include "../../graph/node.hpp"
 #include "../../runtime/threads.hpp"
 #include "../reference/geometry.hpp"
+#include "elementwise.hpp"
 #include "fused_multiply_add.hpp"
 #include "gemm.hpp"
 #include "load_inside.hpp"
@@ -431,7 +432,7 @@ struct winograd {
   static void store_finished(batch r, float* y, const float* residual, bool relu, std::size_t n) {
     if (n == lanes) {
       if (residual) r += batch::load_unaligned(residual);
-      if (relu) r = xsimd::select(r < batch(0.0f), batch(0.0f), r);
+      if (relu) r = elementwise<Arch>::relu(r);
       r.store_unaligned(y);
       return;
     }
@@ -440,7 +441,7 @@ struct winograd {
     for (std::size_t i = 0; i < n; ++i) {
       float f = part[i];
       if (residual) f += residual[i];
-      if (relu) f = f < 0.0f ? 0.0f : f;
+      if (relu) f = elementwise<Arch>::relu(f);
       y[i] = f;
     }
   }
